@@ -1,0 +1,56 @@
+"""Small builders the tests share: JPEGs with chosen EXIF, and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+from PIL import Image
+
+from thumper_tui.cli import cli
+
+EXIF_IFD = 0x8769
+
+
+def make_jpeg(
+    path: Path,
+    *,
+    size: tuple[int, int] = (64, 48),
+    color: tuple[int, int, int] = (120, 90, 60),
+    datetime_original: str | None = None,
+    offset_original: str | None = None,
+    datetime: str | None = None,
+    datetime_digitized: str | None = None,
+    orientation: int | None = None,
+) -> Path:
+    """Write a small real JPEG with the EXIF fields given (and none of the others)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    exif = Image.Exif()
+    if datetime is not None:
+        exif[0x0132] = datetime
+    if orientation is not None:
+        exif[0x0112] = orientation
+    ifd = exif.get_ifd(EXIF_IFD)
+    if datetime_original is not None:
+        ifd[0x9003] = datetime_original
+    if offset_original is not None:
+        ifd[0x9011] = offset_original
+    if datetime_digitized is not None:
+        ifd[0x9004] = datetime_digitized
+    Image.new("RGB", size, color).save(path, "JPEG", exif=exif)
+    return path
+
+
+def run_cli(*args: str, database_url: str | None = None) -> Result:
+    """Run ``thumper ARGS`` in-process and return click's result."""
+    prefix = ["--database-url", database_url] if database_url else []
+    return CliRunner().invoke(cli, [*prefix, *args], catch_exceptions=False)
+
+
+def run_json(*args: str, database_url: str | None = None) -> Any:
+    """Run a ``--json`` command that must succeed and return the parsed output."""
+    result = run_cli(*args, "--json", database_url=database_url)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)

@@ -1,0 +1,1 @@
+"""Thumper: trail-camera deer tracking."""

@@ -1,0 +1,45 @@
+"""The ``thumper`` command line. Each subcommand lives in its own module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from thumper_tui.cli.config_cmd import config
+from thumper_tui.cli.db_cmd import db
+from thumper_tui.cli.import_cmd import import_command
+from thumper_tui.cli.read_cmds import images, status
+from thumper_tui.cli.runtime import Obj
+
+
+@click.group(
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file (default: $XDG_CONFIG_HOME/thumper/config.toml).",
+)
+@click.option("--database-url", help="Database URL, overriding config and THUMPER_DATABASE_URL.")
+@click.version_option(package_name="thumper-tui", prog_name="thumper")
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None, database_url: str | None) -> None:
+    """Thumper: trail-camera deer tracking from the terminal."""
+    ctx.obj = Obj(config_file=config_file, flags={"database_url": database_url})
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+cli.add_command(config)
+cli.add_command(db)
+cli.add_command(import_command)
+cli.add_command(status)
+cli.add_command(images)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="thumper")

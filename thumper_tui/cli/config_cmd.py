@@ -1,0 +1,38 @@
+"""``thumper config show``: the effective settings and where each came from."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from thumper_tui.cli.runtime import settings_from
+from thumper_tui.config import FIELDS, display_value
+
+
+@click.group()
+def config() -> None:
+    """Inspect Thumper's configuration."""
+
+
+@config.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def show(ctx: click.Context, as_json: bool) -> None:
+    """Print every setting, its value and its source (default, file, env or flag)."""
+    settings = settings_from(ctx)
+    rows = [(f.name, display_value(settings, f.name), settings.sources[f.name]) for f in FIELDS]
+    if as_json:
+        payload = {
+            "config_file": str(settings.config_file) if settings.config_file else None,
+            "settings": {
+                name: {"value": value, "source": source.kind, "origin": source.where or None}
+                for name, value, source in rows
+            },
+        }
+        click.echo(json.dumps(payload, indent=2))
+        return
+    click.echo(f"config file: {settings.config_file or '(none)'}")
+    width = max(len(name) for name, _, _ in rows)
+    for name, value, source in rows:
+        click.echo(f"{name:<{width}}  {value}  [{source}]")

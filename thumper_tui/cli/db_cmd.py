@@ -1,0 +1,32 @@
+"""``thumper db upgrade``: bring the schema to this version of Thumper."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from thumper_tui.cli.runtime import run_with_database, settings_from
+from thumper_tui.store.migrate import upgrade
+from thumper_tui.store.url import mask_url
+
+
+@click.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def upgrade_command(ctx: click.Context) -> None:
+    """Apply pending schema migrations (every command also does this on start)."""
+    settings = settings_from(ctx)
+
+    async def work(engine: AsyncEngine) -> tuple[str | None, str]:
+        return await upgrade(engine)
+
+    before, after = run_with_database(settings, work, migrate=False)
+    where = mask_url(settings.database_url)
+    if before == after:
+        click.echo(f"{where}: schema already at revision {after}")
+    else:
+        click.echo(f"{where}: schema upgraded from {before or 'empty'} to revision {after}")

@@ -1,0 +1,88 @@
+"""``thumper import PATH...``: add photos to the database."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from thumper_tui.cli.runtime import EXIT_FAILURE, run_with_database, settings_from
+from thumper_tui.ingest.importer import ImportSummary, import_photos
+from thumper_tui.progress import ProgressBar
+
+MAX_LISTED = 100
+
+
+def _print_summary(summary: ImportSummary) -> None:
+    echo = click.echo
+    echo(
+        f"{summary.found} files in {summary.seconds:.1f}s "
+        f"({summary.files_per_second:,.0f} files/s): "
+        f"{summary.imported} imported, {summary.already_known} already known, "
+        f"{len(summary.duplicates)} duplicates, {len(summary.failures)} failed"
+    )
+    if summary.cameras_created:
+        echo(f"new cameras: {', '.join(summary.cameras_created)}")
+    for title, items in (
+        (
+            "duplicates (same photo already imported):",
+            [f"{d.path}  =  {d.original}" for d in summary.duplicates],
+        ),
+        ("failed:", [f"{f.path}: {f.reason}" for f in summary.failures]),
+    ):
+        if not items:
+            continue
+        echo(title)
+        for line in items[:MAX_LISTED]:
+            echo(f"  {line}")
+        if len(items) > MAX_LISTED:
+            echo(f"  … and {len(items) - MAX_LISTED} more (see --json)")
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--camera", help="Camera of every photo (default: the first folder under PATH).")
+@click.option(
+    "--timezone", help="Zone of the camera clocks, e.g. America/Chicago (default: config)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def import_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    camera: str | None,
+    timezone: str | None,
+    as_json: bool,
+) -> None:
+    """Import every JPEG under PATH (one folder per camera). Re-importing is a no-op.
+
+    Exits 1 when any file failed; every other file is imported all the same.
+    """
+    settings = settings_from(ctx, timezone=timezone)
+    if camera is not None and not camera.strip():
+        raise click.BadParameter("must not be empty", param_hint="--camera")
+    bar = ProgressBar("Importing", sys.stderr, enabled=sys.stderr.isatty())
+
+    async def work(engine: AsyncEngine) -> ImportSummary:
+        return await import_photos(
+            engine,
+            list(paths),
+            zone=settings.zone(),
+            camera=camera.strip() if camera else None,
+            threads=settings.import_threads,
+            batch_size=settings.import_batch,
+            on_found=bar.start,
+            on_progress=bar.advance,
+        )
+
+    summary = run_with_database(settings, work)
+    bar.finish()
+    if as_json:
+        click.echo(json.dumps(summary.as_json(), indent=2))
+    else:
+        _print_summary(summary)
+    if summary.failures:
+        ctx.exit(EXIT_FAILURE)

@@ -1,0 +1,85 @@
+"""``thumper status`` and ``thumper images``: read-only views of the database."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from thumper_tui.cli.runtime import EXIT_USAGE, fail, run_with_database, settings_from
+from thumper_tui.store.models import ImageStatus
+from thumper_tui.store.queries import (
+    ImageRow,
+    StatusSummary,
+    camera_names,
+    list_images,
+    status_summary,
+)
+from thumper_tui.store.url import mask_url
+
+
+@click.command()
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (documented in docs/cli-json.md)."
+)
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Images by status and camera, detections, profiles and runs."""
+    settings = settings_from(ctx)
+    label = mask_url(settings.database_url)
+
+    async def work(engine: AsyncEngine) -> StatusSummary:
+        return await status_summary(engine, label)
+
+    summary = run_with_database(settings, work)
+    data = summary.as_json()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    img = summary.images_by_status
+    total = sum(img.values())
+    by_status = ", ".join(f"{img.get(s.value, 0)} {s.value}" for s in ImageStatus)
+    cameras = ", ".join(f"{n} {c}" for n, c in summary.cameras) or "none yet"
+    click.echo(f"database    {label}")
+    click.echo(f"images      {total} ({by_status})")
+    click.echo(f"cameras     {cameras}")
+    click.echo(f"detections  {summary.detections}")
+    click.echo(f"profiles    {summary.profiles_total} ({summary.profiles_named} named)")
+    click.echo(f"runs        {summary.runs_total} ({summary.runs_active} active)")
+
+
+@click.command()
+@click.option(
+    "--status",
+    "status_",
+    type=click.Choice([s.value for s in ImageStatus]),
+    help="Only images in this state.",
+)
+@click.option("--camera", help="Only images from this camera.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (documented in docs/cli-json.md)."
+)
+@click.pass_context
+def images(ctx: click.Context, status_: str | None, camera: str | None, as_json: bool) -> None:
+    """List imported images, by camera and time."""
+    settings = settings_from(ctx)
+
+    async def work(engine: AsyncEngine) -> tuple[list[ImageRow], list[str]]:
+        return await list_images(engine, status_, camera), await camera_names(engine)
+
+    rows, cameras = run_with_database(settings, work)
+    if camera is not None and camera not in cameras:
+        known = ", ".join(cameras) or "none yet"
+        fail(f"no camera named {camera!r} (cameras: {known})", EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in rows], indent=2))
+        return
+    for r in rows:
+        taken = r.taken_at.strftime("%Y-%m-%d %H:%M:%SZ")
+        line = (
+            f"{r.status:<10} {r.camera:<16} {taken}  {r.timestamp_source:<8} "
+            f"{r.width}x{r.height:<5} {r.path}"
+        )
+        click.echo(line + (f"  ({r.error})" if r.error else ""))
+    click.echo(f"{len(rows)} images", err=True)

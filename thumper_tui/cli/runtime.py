@@ -1,0 +1,83 @@
+"""What every command shares: settings from the context, and running async database work
+with clean, one-line errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from thumper_tui.config import ConfigError, Settings, load_settings
+from thumper_tui.store.engine import DatabaseUnavailable, make_engine
+from thumper_tui.store.migrate import SchemaTooNew, upgrade
+from thumper_tui.store.url import mask_url
+
+T = TypeVar("T")
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class Obj:
+    """Global options, stored on the click context."""
+
+    config_file: Path | None = None
+    flags: dict[str, object] = field(default_factory=dict)
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
+    """Print ``thumper: message`` to stderr and exit with ``code``."""
+    click.echo(f"thumper: {message}", err=True)
+    raise SystemExit(code)
+
+
+def settings_from(ctx: click.Context, **flags: Any) -> Settings:
+    """Effective settings: global flags from the context plus this command's ``flags``."""
+    obj = ctx.find_object(Obj) or Obj()
+    try:
+        return load_settings({**obj.flags, **flags}, config_file=obj.config_file)
+    except ConfigError as exc:
+        fail(f"config error: {exc}", EXIT_USAGE)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def run_with_database(
+    settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]], *, migrate: bool = True
+) -> T:
+    """Open the database, upgrade its schema (unless told not to), run ``work``, close it.
+
+    An unreachable or broken database ends the command with a one-line message.
+    """
+    label = mask_url(settings.database_url)
+
+    async def runner() -> T:
+        engine = make_engine(settings.database_url)
+        try:
+            if migrate:
+                await upgrade(engine)
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(runner())
+    except KeyboardInterrupt:
+        fail("interrupted; everything written before now is kept", EXIT_INTERRUPTED)
+    except (DatabaseUnavailable, SchemaTooNew) as exc:
+        fail(f"database {label}: {exc}")
+    except (SQLAlchemyError, OSError, TimeoutError) as exc:
+        fail(f"cannot use the database {label}: {_reason(exc)}")

@@ -1,0 +1,237 @@
+"""Settings: defaults < config file < ``THUMPER_*`` environment < command-line flags.
+
+Every setting remembers where its value came from, so ``thumper config show`` can explain it.
+A bad value anywhere raises :class:`ConfigError` with a one-line message naming the key and
+the place it came from.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from thumper_tui import paths
+
+ENV_PREFIX = "THUMPER_"
+CONFIG_ENV = "THUMPER_CONFIG"
+
+
+class ConfigError(Exception):
+    """A setting could not be read or has a bad value; the message is one line for the user."""
+
+
+def _as_int(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected an integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"expected an integer, got {value!r}")
+
+
+def _as_str(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
+    return value
+
+
+def _positive(value: int) -> int:
+    if value < 1:
+        raise ValueError(f"must be at least 1, got {value}")
+    return value
+
+
+def _timezone(value: str) -> str:
+    if value == "local":
+        return value
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name like 'America/Chicago' or 'local')"
+        ) from None
+    return value
+
+
+def _database_url(value: str) -> str:
+    # Imported here so that loading settings stays cheap for commands that never touch a database.
+    from thumper_tui.store.url import normalise_url
+
+    normalise_url(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting: its default, how to parse a raw value, and what it is for."""
+
+    name: str
+    parse: Callable[[object], Any]
+    default: Callable[[], Any]
+    help: str
+    secret_url: bool = False
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{paths.data_dir() / 'thumper.db'}"
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "database_url",
+        lambda v: _database_url(_as_str(v)),
+        _default_database_url,
+        "SQLite file or PostgreSQL URL (postgresql://user:password@host/db)",
+        secret_url=True,
+    ),
+    Field(
+        "timezone",
+        lambda v: _timezone(_as_str(v)),
+        lambda: "local",
+        "zone of the camera clocks, an IANA name or 'local' for this machine's",
+    ),
+    Field(
+        "import_threads",
+        lambda v: _positive(_as_int(v)),
+        lambda: min(8, (os.cpu_count() or 1) * 2),
+        "threads that read and hash photos during import",
+    ),
+    Field(
+        "import_batch",
+        lambda v: _positive(_as_int(v)),
+        lambda: 500,
+        "photos written to the database per transaction during import",
+    ),
+)
+FIELD_BY_NAME = {f.name: f for f in FIELDS}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value came from: ``kind`` is default, file, env or flag; ``where`` says which."""
+
+    kind: str
+    where: str = ""
+
+    def __str__(self) -> str:
+        return self.kind if not self.where else f"{self.kind} ({self.where})"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective settings, with the source of each value."""
+
+    database_url: str
+    timezone: str
+    import_threads: int
+    import_batch: int
+    config_file: Path | None = None
+    sources: Mapping[str, Source] = field(default_factory=dict)
+
+    def zone(self) -> ZoneInfo:
+        """The camera-clock zone as a ``ZoneInfo``; ``local`` resolves to this machine's zone."""
+        return resolve_zone(self.timezone)
+
+
+def resolve_zone(name: str) -> ZoneInfo:
+    """``ZoneInfo`` for an IANA name, or this machine's zone for ``local``."""
+    if name != "local":
+        return ZoneInfo(name)
+    import tzlocal
+
+    try:
+        return ZoneInfo(tzlocal.get_localzone_name() or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _read_file(path: Path, explicit: bool) -> dict[str, object]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"{path}: config file not found") from None
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"{path}: cannot read config file: {reason}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def load_settings(
+    flags: Mapping[str, object] | None = None,
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve every setting from defaults, the config file, the environment and ``flags``.
+
+    ``flags`` maps setting names to values given on the command line (``None`` means not given).
+    ``config_file`` is the ``--config`` flag; else ``THUMPER_CONFIG``; else the XDG default.
+    """
+    env = os.environ if environ is None else environ
+    explicit = config_file is not None or bool(env.get(CONFIG_ENV))
+    path = config_file or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
+    path = (path or paths.default_config_file()).expanduser()
+
+    values: dict[str, Any] = {}
+    sources: dict[str, Source] = {}
+    for f in FIELDS:
+        values[f.name] = f.default()
+        sources[f.name] = Source("default")
+
+    def apply(name: str, raw: object, source: Source, label: str) -> None:
+        spec = FIELD_BY_NAME[name]
+        try:
+            values[name] = spec.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{label}: key '{name}': {exc}") from None
+        sources[name] = source
+
+    from_file = _read_file(path, explicit)
+    for key, raw in from_file.items():
+        if key not in FIELD_BY_NAME:
+            raise ConfigError(f"{path}: unknown key '{key}' (known: {', '.join(FIELD_BY_NAME)})")
+        apply(key, raw, Source("file", str(path)), str(path))
+
+    for var, raw in env.items():
+        if not var.startswith(ENV_PREFIX) or var == CONFIG_ENV:
+            continue
+        key = var[len(ENV_PREFIX) :].lower()
+        if key not in FIELD_BY_NAME:
+            known = ", ".join(ENV_PREFIX + k.upper() for k in FIELD_BY_NAME)
+            raise ConfigError(f"environment: unknown variable {var} (known: {known})")
+        apply(key, raw, Source("env", var), f"environment {var}")
+
+    for key, raw in (flags or {}).items():
+        if raw is not None:
+            apply(key, raw, Source("flag", "--" + key.replace("_", "-")), "command line")
+
+    return Settings(
+        **values,
+        config_file=path if path.exists() else None,
+        sources=sources,
+    )
+
+
+def display_value(settings: Settings, name: str) -> object:
+    """A setting's value as safe to show: passwords in URLs are masked."""
+    value = getattr(settings, name)
+    if FIELD_BY_NAME[name].secret_url:
+        from thumper_tui.store.url import mask_url
+
+        return mask_url(str(value))
+    if name == "timezone" and value == "local":
+        return f"local ({resolve_zone('local').key})"
+    return value

@@ -1,0 +1,1 @@
+"""Photo import: folder scan, timestamps, content hash, camera from folder."""

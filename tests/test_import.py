@@ -3,6 +3,7 @@ databases."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
@@ -16,10 +17,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 
 from tests.conftest import DATA
 from tests.helpers import make_jpeg, run_cli, run_json
-from thumper_tui.ingest.probe import MAX_FILE_BYTES, probe
+from thumper_tui.ingest.probe import MAX_FILE_BYTES, is_truncated, probe
 from thumper_tui.ingest.scan import Candidate, scan
 
 REAL = DATA / "real"
@@ -270,3 +272,22 @@ def test_permission_denied_file_and_folder(public_tmp: Path) -> None:
     assert [(f.path, f.reason) for f in scanned.failures] == [(str(locked), "permission denied")]
     assert outcome.reason == "permission denied"
     assert readable.width == 64
+
+
+def test_truncation_is_found_at_every_cut_even_behind_a_thumbnail() -> None:
+    main = (REAL / "zamba-ena24" / "49.jpg").read_bytes()
+    thumb = make_jpeg_bytes()
+    # An EXIF-style APP1 segment carrying a complete JPEG, as cameras embed thumbnails.
+    app1 = b"Exif\x00\x00" + thumb
+    photo = main[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + main[2:]
+    assert not is_truncated(photo)
+    assert not is_truncated(photo + b"\x00" * 64)  # padding after the end marker is harmless
+    for fraction in (0.05, 0.3, 0.6, 0.99):
+        assert is_truncated(photo[: int(len(photo) * fraction)]), fraction
+    assert is_truncated(photo[:-2])
+
+
+def make_jpeg_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 10, 10)).save(buffer, "JPEG")
+    return buffer.getvalue()

@@ -61,10 +61,11 @@ def is_truncated(data: bytes) -> bool:
     """True when the main image's scan has no end-of-image marker after it.
 
     Entropy-coded data never contains ``FF D9`` or ``FF DA`` (0xFF is byte-stuffed), so the
-    last start-of-scan must be followed by an end-of-image; a thumbnail's markers come earlier.
+    last end-of-image must have no start-of-scan after it; a thumbnail's markers come earlier.
+    Searching from the end keeps this cheap: a whole photo is never scanned.
     """
-    last_sos = data.rfind(_SOS)
-    return last_sos < 0 or data.rfind(_EOI) < last_sos
+    last_eoi = data.rfind(_EOI)
+    return last_eoi < 0 or data.find(_SOS, last_eoi + 2) >= 0
 
 
 def _exif(img: Image.Image) -> tuple[dict[int, object], dict[int, object]]:

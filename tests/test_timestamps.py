@@ -16,7 +16,13 @@ CHICAGO = ZoneInfo("America/Chicago")
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def resolve(ifd0=None, exif=None, name="x.jpg", mtime=1_700_000_000.0, zone=CHICAGO):  # type: ignore[no-untyped-def]
+def resolve(
+    ifd0: dict[int, object] | None = None,
+    exif: dict[int, object] | None = None,
+    name: str = "x.jpg",
+    mtime: float = 1_700_000_000.0,
+    zone: ZoneInfo = CHICAGO,
+) -> ts.Timestamp:
     return ts.resolve(
         ifd0=ifd0 or {}, exif_ifd=exif or {}, name=name, mtime=mtime, zone=zone, now=NOW
     )

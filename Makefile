@@ -32,6 +32,7 @@ check: lint typecheck imports test
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_import.py
+	$(PY) benchmarks/bench_synth.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -8,9 +8,12 @@ import click
 
 from thumper_tui.cli.config_cmd import config
 from thumper_tui.cli.db_cmd import db
+from thumper_tui.cli.eval_cmd import eval_group
 from thumper_tui.cli.import_cmd import import_command
 from thumper_tui.cli.read_cmds import images, status
 from thumper_tui.cli.runtime import Obj
+from thumper_tui.cli.synth_cmd import synth_command
+from thumper_tui.cli.train_cmd import train_demo_command
 
 
 @click.group(
@@ -38,6 +41,9 @@ cli.add_command(db)
 cli.add_command(import_command)
 cli.add_command(status)
 cli.add_command(images)
+cli.add_command(synth_command)
+cli.add_command(train_demo_command)
+cli.add_command(eval_group)
 
 
 def main() -> None:

@@ -1,0 +1,73 @@
+"""``thumper synth``: generate a synthetic ranch with ground truth."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from thumper_tui.progress import ProgressBar
+from thumper_tui.synth.ranch import RanchOptions, generate
+
+
+def _size(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in value.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter("expected WIDTHxHEIGHT, e.g. 1920x1080") from None
+    if not (64 <= width <= 8192 and 64 <= height <= 8192):
+        raise click.BadParameter("each side must be between 64 and 8192 pixels")
+    return width, height
+
+
+@click.command("synth")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder to write (one subfolder per camera, plus truth.json).",
+)
+@click.option("--cameras", type=click.IntRange(1, 64), default=6, show_default=True)
+@click.option(
+    "--deer",
+    type=click.IntRange(1, 2000),
+    default=30,
+    show_default=True,
+    help="Individuals in the herd.",
+)
+@click.option("--days", type=click.IntRange(1, 3650), default=21, show_default=True)
+@click.option("--images", type=click.IntRange(1, 10_000_000), default=500, show_default=True)
+@click.option("--size", default="1920x1080", show_default=True, callback=_size)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Same seed, same photos and truth."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Drawing processes (default: one per core).",
+)
+def synth_command(
+    out: Path,
+    cameras: int,
+    deer: int,
+    days: int,
+    images: int,
+    size: tuple[int, int],
+    seed: int,
+    workers: int | None,
+) -> None:
+    """Draw a synthetic ranch: cameras, a herd of individual deer, photos and ground truth."""
+    if out.exists() and any(out.iterdir()):
+        raise click.BadParameter(f"{out} is not empty", param_hint="--out")
+    options = RanchOptions(
+        cameras=cameras, deer=deer, days=days, images=images, size=size, seed=seed
+    )
+    bar = ProgressBar("Drawing", sys.stderr, unit="photos", enabled=sys.stderr.isatty())
+    result = generate(out, options, workers=workers, on_start=bar.start, on_progress=bar.advance)
+    bar.finish()
+    click.echo(
+        f"{result.images} photos with {result.animals} animals in {result.seconds:.1f}s "
+        f"({result.images_per_second:.1f} photos/s): {out}"
+    )

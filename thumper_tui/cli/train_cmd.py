@@ -1,0 +1,38 @@
+"""``thumper train-demo``: retrain the shipped demo detector, reproducibly and offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+@click.command("train-demo")
+@click.option(
+    "--work",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build/train-demo"),
+    show_default=True,
+    help="Keeps the generated ranch, the YOLO dataset and the training run.",
+)
+@click.option("--seed", type=int, default=1000, show_default=True)
+@click.option("--images", type=click.IntRange(10, 1_000_000), default=1000, show_default=True)
+@click.option("--epochs", type=click.IntRange(1, 10_000), default=35, show_default=True)
+@click.option("--imgsz", type=click.IntRange(64, 4096), default=512, show_default=True)
+@click.option(
+    "--install/--no-install",
+    default=True,
+    show_default=True,
+    help="Copy the weights and model card into the package.",
+)
+def train_demo_command(
+    work: Path, seed: int, images: int, epochs: int, imgsz: int, install: bool
+) -> None:
+    """Generate a synthetic ranch and train the demo yolov8n on it (CPU or GPU)."""
+    from thumper_tui.detector.train import TrainOptions, train_demo
+
+    card = train_demo(
+        work, TrainOptions(seed=seed, images=images, epochs=epochs, imgsz=imgsz), install=install
+    )
+    click.echo(json.dumps(card, indent=2))

@@ -1,0 +1,41 @@
+"""Loading detector weights: the user's, or the demo detector shipped in the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from thumper_tui.detector.offline import prepare
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
+DEMO_WEIGHTS = MODELS / "thumper-demo-yolov8n.pt"
+DEMO_CARD = MODELS / "thumper-demo-yolov8n.json"
+# Classes of the demo detector, in index order (user weights bring their own model.names).
+DEMO_CLASSES = ("buck", "doe", "fawn", "raccoon", "hog", "coyote")
+
+
+class DetectorError(Exception):
+    """Weights that cannot be used; the message is one line for the user."""
+
+
+def load_detector(path: Path | None = None) -> Any:
+    """An ultralytics ``YOLO`` for ``path`` (default: the shipped demo weights).
+
+    Only an existing local file is accepted: ultralytics would otherwise try to download a
+    missing ``yolov8n.pt`` from the internet.
+    """
+    weights = (path or DEMO_WEIGHTS).expanduser()
+    if not weights.is_file():
+        raise DetectorError(f"model weights not found: {weights}")
+    prepare()
+    from ultralytics import YOLO
+
+    try:
+        return YOLO(str(weights), task="detect")
+    except Exception as exc:  # ultralytics raises many types for a bad file
+        raise DetectorError(f"cannot load model weights {weights}: {exc}") from None
+
+
+def class_names(model: Any) -> dict[int, str]:
+    """The model's class names by index, as ``model.names`` gives them."""
+    return {int(k): str(v) for k, v in dict(model.names).items()}

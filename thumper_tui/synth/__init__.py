@@ -1,0 +1,1 @@
+"""The synthetic ranch: cameras, a herd of individual deer, photos with ground truth."""

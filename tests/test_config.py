@@ -118,3 +118,12 @@ def test_config_show_masks_password_and_names_sources(
     text = run_cli("--database-url", "postgresql://a:pw@h/db", "config", "show").output
     assert "pw@" not in text
     assert "postgresql://a:***@h/db  [flag (--database-url)]" in text
+
+
+def test_model_setting_defaults_to_the_demo_detector(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings().model_path() is None
+    assert "(the shipped demo detector)" in run_cli("config", "show").stdout
+    monkeypatch.setenv("THUMPER_MODEL", "~/weights/best.pt")
+    assert load_settings().model_path() == Path.home() / "weights" / "best.pt"

@@ -100,6 +100,12 @@ FIELDS: tuple[Field, ...] = (
         "zone of the camera clocks, an IANA name or 'local' for this machine's",
     ),
     Field(
+        "model",
+        lambda v: str(Path(_as_str(v)).expanduser()) if _as_str(v).strip() else "",
+        lambda: "",
+        "detector weights (an ultralytics YOLO .pt); empty: the shipped demo detector",
+    ),
+    Field(
         "import_threads",
         lambda v: _positive(_as_int(v)),
         lambda: min(8, (os.cpu_count() or 1) * 2),
@@ -132,10 +138,15 @@ class Settings:
 
     database_url: str
     timezone: str
+    model: str
     import_threads: int
     import_batch: int
     config_file: Path | None = None
     sources: Mapping[str, Source] = field(default_factory=dict)
+
+    def model_path(self) -> Path | None:
+        """The configured detector weights, or ``None`` for the shipped demo detector."""
+        return Path(self.model) if self.model else None
 
     def zone(self) -> ZoneInfo:
         """The camera-clock zone as a ``ZoneInfo``; ``local`` resolves to this machine's zone."""
@@ -232,6 +243,8 @@ def display_value(settings: Settings, name: str) -> object:
         from thumper_tui.store.url import mask_url
 
         return mask_url(str(value))
+    if name == "model" and not value:
+        return "(the shipped demo detector)"
     if name == "timezone" and value == "local":
         return f"local ({resolve_zone('local').key})"
     return value

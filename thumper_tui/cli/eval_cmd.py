@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from thumper_tui.cli.runtime import EXIT_USAGE, fail
+from thumper_tui.cli.runtime import EXIT_USAGE, fail, settings_from
 from thumper_tui.progress import ProgressBar
 
 
@@ -36,11 +36,15 @@ def eval_group() -> None:
     help="Inference size (default: the model card's, else 640).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def detect(data: Path, model: Path | None, imgsz: int | None, as_json: bool) -> None:
+@click.pass_context
+def detect(
+    ctx: click.Context, data: Path, model: Path | None, imgsz: int | None, as_json: bool
+) -> None:
     """mAP50, precision and recall per class, and category accuracy of matched deer."""
     from thumper_tui.detector.evaluate import evaluate_detector
     from thumper_tui.detector.model import DEMO_CARD, DetectorError, load_detector
 
+    model = model or settings_from(ctx).model_path()
     if not (data / "truth.json").is_file():
         fail(f"{data} has no truth.json: make one with `thumper synth`", EXIT_USAGE)
     if imgsz is None:

@@ -103,7 +103,8 @@ def pg_session_url(pg_server: str) -> Iterator[str]:
     drop_pg_database(url)
 
 
-def _truncate_all(url: str) -> None:
+def truncate_all(url: str) -> None:
+    """Empty every Thumper table of the PostgreSQL database at ``url``."""
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
 
     async def run() -> None:
@@ -122,7 +123,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'thumper.db'}"
     url: str = request.getfixturevalue("pg_session_url")
-    _truncate_all(url)
+    truncate_all(url)
     return url
 
 

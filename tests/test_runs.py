@@ -1,0 +1,67 @@
+"""Run rows: queueing one at a time, and pause / resume / cancel requests."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from thumper_tui.engine.runs import (
+    RunError,
+    active_run,
+    count_runs,
+    get_run,
+    queue_run,
+    request,
+)
+from thumper_tui.store.models import Run
+
+
+async def test_one_active_run_at_a_time(engine: AsyncEngine) -> None:
+    assert await active_run(engine) is None
+    run_id = await queue_run(
+        engine, "full", clear_mode="detections", trigger="manual", settings={"reid_threshold": 0.6}
+    )
+    info = await active_run(engine)
+    assert info is not None and (info.id, info.kind, info.clear_mode, info.status) == (
+        run_id,
+        "full",
+        "detections",
+        "queued",
+    )
+    with pytest.raises(RunError, match=f"run {run_id} is queued"):
+        await queue_run(engine, "incremental")
+    assert await request(engine, run_id, "cancel") == "cancelled"
+    assert await active_run(engine) is None
+    second = await queue_run(engine, "incremental")
+    assert second != run_id and await count_runs(engine) == 2
+
+
+async def test_pause_resume_cancel_transitions(engine: AsyncEngine) -> None:
+    run_id = await queue_run(engine, "incremental")
+    async with engine.begin() as conn:
+        await conn.execute(update(Run).where(Run.id == run_id).values(status="running"))
+    assert await request(engine, run_id, "pause") == "paused"
+    with pytest.raises(RunError, match="is paused: cannot pause"):
+        await request(engine, run_id, "pause")
+    assert await request(engine, run_id, "resume") == "running"
+    assert await request(engine, run_id, "cancel") == "cancelled"
+    info = await get_run(engine, run_id)
+    assert info is not None and info.finished_at is not None
+    with pytest.raises(RunError, match="is cancelled: cannot resume"):
+        await request(engine, run_id, "resume")
+    with pytest.raises(RunError, match="no run 999"):
+        await request(engine, 999, "pause")
+
+
+async def test_bad_requests_are_refused(engine: AsyncEngine) -> None:
+    for kwargs, message in (
+        ({"kind": "sometimes"}, "unknown run kind"),
+        ({"kind": "full", "clear_mode": "everything"}, "unknown clear mode"),
+        ({"kind": "full", "trigger": "cron"}, "unknown trigger"),
+    ):
+        with pytest.raises(RunError, match=message):
+            await queue_run(engine, **kwargs)  # type: ignore[arg-type]
+    run_id = await queue_run(engine, "full")
+    with pytest.raises(RunError, match="unknown action"):
+        await request(engine, run_id, "restart")

@@ -1,0 +1,133 @@
+"""Claiming images in batches with leases.
+
+A worker claims pending images (and images whose lease expired: their worker died) by setting
+``status = processing``, its id as ``lease_owner`` and a lease expiry. The heartbeat renews the
+leases; a crashed worker's leases simply run out and the next claim takes those images back,
+so nothing stays in ``processing`` for ever. On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets
+many workers claim at once without waiting on each other or taking the same image twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from thumper_tui.store.models import Image, ImageStatus
+from thumper_tui.store.types import utcnow
+
+LEASE = timedelta(seconds=120)
+
+
+@dataclass(frozen=True)
+class ClaimedImage:
+    """What a worker needs to process one image."""
+
+    id: int
+    path: str
+    width: int
+    height: int
+    camera_id: int
+    taken_at: datetime
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        Image.status == ImageStatus.PENDING.value,
+        and_(Image.status == ImageStatus.PROCESSING.value, Image.lease_expires_at < now),
+    )
+
+
+async def claim_batch(
+    engine: AsyncEngine, worker_id: uuid.UUID, size: int, lease: timedelta = LEASE
+) -> list[ClaimedImage]:
+    """Claim up to ``size`` images for ``worker_id``, oldest first; empty when none is left."""
+    now = utcnow()
+    async with engine.begin() as conn:
+        pick = select(Image.id).where(_claimable(now)).order_by(Image.id).limit(size)
+        if conn.dialect.name == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        stmt = (
+            update(Image)
+            .where(Image.id.in_(pick.scalar_subquery()))
+            .values(
+                status=ImageStatus.PROCESSING.value,
+                lease_owner=worker_id,
+                lease_expires_at=now + lease,
+                attempts=Image.attempts + 1,
+            )
+            .returning(
+                Image.id, Image.path, Image.width, Image.height, Image.camera_id, Image.taken_at
+            )
+        )
+        rows = (await conn.execute(stmt)).all()
+    return sorted((ClaimedImage(*row) for row in rows), key=lambda c: c.id)
+
+
+async def renew_leases(engine: AsyncEngine, worker_id: uuid.UUID, lease: timedelta = LEASE) -> int:
+    """Push back the expiry of every image ``worker_id`` holds; returns how many."""
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            update(Image)
+            .where(Image.lease_owner == worker_id, Image.status == ImageStatus.PROCESSING.value)
+            .values(lease_expires_at=utcnow() + lease)
+        )
+    return int(result.rowcount or 0)
+
+
+async def release(engine: AsyncEngine, worker_id: uuid.UUID) -> int:
+    """Hand every image ``worker_id`` holds back to the pool (a clean stop or a pause)."""
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            update(Image)
+            .where(Image.lease_owner == worker_id, Image.status == ImageStatus.PROCESSING.value)
+            .values(status=ImageStatus.PENDING.value, lease_owner=None, lease_expires_at=None)
+        )
+    return int(result.rowcount or 0)
+
+
+async def finish(
+    engine: AsyncEngine,
+    worker_id: uuid.UUID,
+    done: list[int],
+    failed: dict[int, str],
+    run_id: int | None = None,
+) -> int:
+    """Mark images done or failed, but only those this worker still holds.
+
+    Returns how many rows changed: an image whose lease expired and was claimed by another
+    worker is not touched, so a slow worker can never overwrite a newer result.
+    """
+    changed = 0
+    async with engine.begin() as conn:
+        held = and_(Image.lease_owner == worker_id, Image.status == ImageStatus.PROCESSING.value)
+        if done:
+            result = await conn.execute(
+                update(Image)
+                .where(held, Image.id.in_(done))
+                .values(
+                    status=ImageStatus.DONE.value,
+                    error=None,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    processed_by_run=run_id,
+                )
+            )
+            changed += int(result.rowcount or 0)
+        for image_id, reason in failed.items():
+            result = await conn.execute(
+                update(Image)
+                .where(held, Image.id == image_id)
+                .values(
+                    status=ImageStatus.FAILED.value,
+                    error=reason,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    processed_by_run=run_id,
+                )
+            )
+            changed += int(result.rowcount or 0)
+    return changed

@@ -1,0 +1,163 @@
+"""Runs as database rows: queue one, move it through its states, ask for pause/resume/cancel.
+
+A run is ``queued`` until a worker starts it, then ``running``; the user may move it to
+``paused`` and back, or ``cancelled``; the worker ends it ``done`` or ``failed``. Workers read
+the status between batches, so a request takes effect within one batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from thumper_tui.store.models import ACTIVE_RUN_STATUSES, Run, RunStatus
+from thumper_tui.store.types import utcnow
+
+RUN_KINDS = ("incremental", "full", "reid-only")
+CLEAR_MODES = ("none", "detections", "all")
+TRIGGERS = ("manual", "schedule", "advisor", "cli")
+
+# Which requests are allowed from which state.
+_TRANSITIONS: dict[str, dict[RunStatus, RunStatus]] = {
+    "pause": {RunStatus.RUNNING: RunStatus.PAUSED, RunStatus.QUEUED: RunStatus.PAUSED},
+    "resume": {RunStatus.PAUSED: RunStatus.RUNNING},
+    "cancel": {
+        RunStatus.QUEUED: RunStatus.CANCELLED,
+        RunStatus.RUNNING: RunStatus.CANCELLED,
+        RunStatus.PAUSED: RunStatus.CANCELLED,
+    },
+}
+
+
+class RunError(Exception):
+    """A run request that cannot be honoured; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """A run's state and counts."""
+
+    id: int
+    kind: str
+    clear_mode: str
+    trigger: str
+    status: str
+    images_total: int
+    images_done: int
+    images_failed: int
+    requested_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+_COLUMNS = (
+    Run.id,
+    Run.kind,
+    Run.clear_mode,
+    Run.trigger,
+    Run.status,
+    Run.images_total,
+    Run.images_done,
+    Run.images_failed,
+    Run.requested_at,
+    Run.started_at,
+    Run.finished_at,
+)
+
+
+async def queue_run(
+    engine: AsyncEngine,
+    kind: str,
+    *,
+    clear_mode: str = "none",
+    trigger: str = "cli",
+    settings: dict[str, Any] | None = None,
+) -> int:
+    """Queue a run and return its id. Only one run may be queued, running or paused at once."""
+    if kind not in RUN_KINDS:
+        raise RunError(f"unknown run kind {kind!r} (one of {', '.join(RUN_KINDS)})")
+    if clear_mode not in CLEAR_MODES:
+        raise RunError(f"unknown clear mode {clear_mode!r} (one of {', '.join(CLEAR_MODES)})")
+    if trigger not in TRIGGERS:
+        raise RunError(f"unknown trigger {trigger!r}")
+    async with engine.begin() as conn:
+        active = (
+            await conn.execute(
+                select(Run.id, Run.status).where(
+                    Run.status.in_([s.value for s in ACTIVE_RUN_STATUSES])
+                )
+            )
+        ).first()
+        if active is not None:
+            raise RunError(f"run {active.id} is {active.status}; wait for it or cancel it first")
+        return int(
+            (
+                await conn.execute(
+                    insert(Run)
+                    .values(
+                        kind=kind,
+                        clear_mode=clear_mode,
+                        trigger=trigger,
+                        settings=settings or {},
+                        status=RunStatus.QUEUED.value,
+                        requested_at=utcnow(),
+                    )
+                    .returning(Run.id)
+                )
+            ).scalar_one()
+        )
+
+
+async def request(engine: AsyncEngine, run_id: int, action: str) -> str:
+    """Apply ``action`` (pause, resume or cancel) to a run; returns the new status."""
+    allowed = _TRANSITIONS.get(action)
+    if allowed is None:
+        raise RunError(f"unknown action {action!r}")
+    async with engine.begin() as conn:
+        current = await conn.scalar(select(Run.status).where(Run.id == run_id))
+        if current is None:
+            raise RunError(f"no run {run_id}")
+        target = allowed.get(RunStatus(current))
+        if target is None:
+            raise RunError(f"run {run_id} is {current}: cannot {action} it")
+        values: dict[str, Any] = {"status": target.value}
+        if target == RunStatus.CANCELLED:
+            values["finished_at"] = utcnow()
+        # Compare-and-set: a worker finishing the run at this moment wins, not the request.
+        result = await conn.execute(
+            update(Run).where(Run.id == run_id, Run.status == current).values(**values)
+        )
+        if not result.rowcount:
+            raise RunError(f"run {run_id} changed state meanwhile; try again")
+    return target.value
+
+
+async def get_run(engine: AsyncEngine, run_id: int) -> RunInfo | None:
+    """One run, or ``None``."""
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(*_COLUMNS).where(Run.id == run_id))).first()
+    return RunInfo(*row) if row else None
+
+
+async def active_run(engine: AsyncEngine) -> RunInfo | None:
+    """The run that is queued, running or paused, if any."""
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                select(*_COLUMNS)
+                .where(Run.status.in_([s.value for s in ACTIVE_RUN_STATUSES]))
+                .order_by(Run.id.desc())
+                .limit(1)
+            )
+        ).first()
+    return RunInfo(*row) if row else None
+
+
+async def count_runs(engine: AsyncEngine) -> int:
+    """How many runs exist."""
+    async with engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(Run)) or 0)

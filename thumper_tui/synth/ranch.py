@@ -125,6 +125,8 @@ def generate(
             records.append(record)
             if on_progress:
                 on_progress(1)
+        pool.close()  # let the workers exit on their own: no leaked semaphores at shutdown
+        pool.join()
     truth = {
         "version": TRUTH_VERSION,
         "generator": "thumper synth",

@@ -101,29 +101,22 @@ async def finish(
     Returns how many rows changed: an image whose lease expired and was claimed by another
     worker is not touched, so a slow worker can never overwrite a newer result.
     """
+    outcomes: list[tuple[list[int], ImageStatus, str | None]] = [
+        (done, ImageStatus.DONE, None),
+        *(([image_id], ImageStatus.FAILED, reason) for image_id, reason in failed.items()),
+    ]
     changed = 0
     async with engine.begin() as conn:
         held = and_(Image.lease_owner == worker_id, Image.status == ImageStatus.PROCESSING.value)
-        if done:
+        for ids, status, error in outcomes:
+            if not ids:
+                continue
             result = await conn.execute(
                 update(Image)
-                .where(held, Image.id.in_(done))
+                .where(held, Image.id.in_(ids))
                 .values(
-                    status=ImageStatus.DONE.value,
-                    error=None,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    processed_by_run=run_id,
-                )
-            )
-            changed += int(result.rowcount or 0)
-        for image_id, reason in failed.items():
-            result = await conn.execute(
-                update(Image)
-                .where(held, Image.id == image_id)
-                .values(
-                    status=ImageStatus.FAILED.value,
-                    error=reason,
+                    status=status.value,
+                    error=error,
                     lease_owner=None,
                     lease_expires_at=None,
                     processed_by_run=run_id,

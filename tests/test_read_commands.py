@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.helpers import make_jpeg, run_cli, run_json
 
-STATUS_KEYS = {"database", "images", "cameras", "detections", "profiles", "runs"}
+STATUS_KEYS = {"database", "images", "cameras", "detections", "profiles", "runs", "active_run"}
 IMAGE_KEYS = {
     "path",
     "camera",
@@ -24,6 +24,7 @@ def test_status_on_an_empty_database(database_url: str) -> None:
     assert set(data) == STATUS_KEYS
     assert data["images"] == {"total": 0, "pending": 0, "processing": 0, "done": 0, "failed": 0}
     assert data["cameras"] == []
+    assert data["active_run"] is None
     assert (data["detections"], data["profiles"], data["runs"]) == (
         0,
         {"total": 0, "named": 0},

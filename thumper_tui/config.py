@@ -106,6 +106,18 @@ FIELDS: tuple[Field, ...] = (
         "detector weights (an ultralytics YOLO .pt); empty: the shipped demo detector",
     ),
     Field(
+        "batch_size",
+        lambda v: _positive(_as_int(v)),
+        lambda: 8,
+        "images a worker claims and writes per transaction",
+    ),
+    Field(
+        "lease_seconds",
+        lambda v: _positive(_as_int(v)),
+        lambda: 120,
+        "how long a worker's claim on an image lasts without a heartbeat",
+    ),
+    Field(
         "import_threads",
         lambda v: _positive(_as_int(v)),
         lambda: min(8, (os.cpu_count() or 1) * 2),
@@ -139,6 +151,8 @@ class Settings:
     database_url: str
     timezone: str
     model: str
+    batch_size: int
+    lease_seconds: int
     import_threads: int
     import_batch: int
     config_file: Path | None = None

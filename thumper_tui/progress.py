@@ -30,12 +30,14 @@ class ProgressBar:
         enabled: bool = True,
         width: int = 30,
         fps: float = 10.0,
+        per_minute: bool = False,
     ) -> None:
         self.label = label
         self.stream = stream
         self.unit = unit
         self.enabled = enabled
         self.width = width
+        self.per_minute = per_minute
         self.total = 0
         self.done = 0
         self._interval = 1.0 / fps
@@ -47,6 +49,13 @@ class ProgressBar:
         self.total = total
         self._started = time.monotonic()
         self._draw(force=True)
+
+    def update(self, done: int, total: int | None = None) -> None:
+        """Set the counts outright (for progress read back from the database)."""
+        if total is not None:
+            self.total = total
+        self.done = done
+        self._draw(force=self.done >= self.total)
 
     def advance(self, count: int = 1) -> None:
         """Count ``count`` more items done."""
@@ -69,10 +78,10 @@ class ProgressBar:
         remaining = (self.total - self.done) / rate if rate > 0 else 0.0
         eta = format_duration(remaining) if self.done < self.total else "done"
         bar = "#" * filled + "." * (self.width - filled)
-        return (
-            f"{self.label} [{bar}] {self.done}/{self.total} {fraction:4.0%} "
-            f"{rate:,.0f} {self.unit}/s  ETA {eta}"
+        shown = (
+            f"{rate * 60:,.0f} {self.unit}/min" if self.per_minute else f"{rate:,.0f} {self.unit}/s"
         )
+        return f"{self.label} [{bar}] {self.done}/{self.total} {fraction:4.0%} {shown}  ETA {eta}"
 
     def _draw(self, force: bool = False) -> None:
         if not self.enabled:

@@ -10,7 +10,8 @@ from thumper_tui.cli.config_cmd import config
 from thumper_tui.cli.db_cmd import db
 from thumper_tui.cli.eval_cmd import eval_group
 from thumper_tui.cli.import_cmd import import_command
-from thumper_tui.cli.read_cmds import images, status
+from thumper_tui.cli.process_cmd import process_command, reprocess_command, worker_command
+from thumper_tui.cli.read_cmds import images, runs, status
 from thumper_tui.cli.runtime import Obj
 from thumper_tui.cli.synth_cmd import synth_command
 from thumper_tui.cli.train_cmd import train_demo_command
@@ -41,9 +42,13 @@ cli.add_command(db)
 cli.add_command(import_command)
 cli.add_command(status)
 cli.add_command(images)
+cli.add_command(runs)
 cli.add_command(synth_command)
 cli.add_command(train_demo_command)
 cli.add_command(eval_group)
+cli.add_command(process_command)
+cli.add_command(worker_command)
+cli.add_command(reprocess_command)
 
 
 def main() -> None:

@@ -42,15 +42,12 @@ def detect(
 ) -> None:
     """mAP50, precision and recall per class, and category accuracy of matched deer."""
     from thumper_tui.detector.evaluate import evaluate_detector
-    from thumper_tui.detector.model import DEMO_CARD, DetectorError, load_detector
+    from thumper_tui.detector.model import DetectorError, default_imgsz, load_detector
 
     model = model or settings_from(ctx).model_path()
     if not (data / "truth.json").is_file():
         fail(f"{data} has no truth.json: make one with `thumper synth`", EXIT_USAGE)
-    if imgsz is None:
-        imgsz = 640
-        if model is None and DEMO_CARD.is_file():
-            imgsz = int(json.loads(DEMO_CARD.read_text())["training"]["imgsz"])
+    imgsz = imgsz or default_imgsz(model)
     try:
         detector = load_detector(model)
     except DetectorError as exc:

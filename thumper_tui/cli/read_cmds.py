@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.cli.runtime import EXIT_USAGE, fail, run_with_database, settings_from
+from thumper_tui.engine.runs import active_run_progress
+from thumper_tui.progress import format_duration
 from thumper_tui.store.models import ImageStatus
 from thumper_tui.store.queries import (
     ImageRow,
@@ -29,11 +32,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
     settings = settings_from(ctx)
     label = mask_url(settings.database_url)
 
-    async def work(engine: AsyncEngine) -> StatusSummary:
-        return await status_summary(engine, label)
+    async def work(engine: AsyncEngine) -> tuple[StatusSummary, dict[str, Any] | None]:
+        return await status_summary(engine, label), await active_run_progress(engine)
 
-    summary = run_with_database(settings, work)
-    data = summary.as_json()
+    summary, active = run_with_database(settings, work)
+    data = {**summary.as_json(), "active_run": active}
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
@@ -47,6 +50,13 @@ def status(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"detections  {summary.detections}")
     click.echo(f"profiles    {summary.profiles_total} ({summary.profiles_named} named)")
     click.echo(f"runs        {summary.runs_total} ({summary.runs_active} active)")
+    if active is not None:
+        rate = f", {active['images_per_min']:,.0f} images/min" if active["images_per_min"] else ""
+        eta = f", ETA {format_duration(active['eta_s'])}" if active["eta_s"] is not None else ""
+        click.echo(
+            f"active run  {active['id']} {active['kind']} {active['status']}: "
+            f"{active['done']}/{active['total']} done, {active['failed']} failed{rate}{eta}"
+        )
 
 
 @click.command()
@@ -83,3 +93,28 @@ def images(ctx: click.Context, status_: str | None, camera: str | None, as_json:
         )
         click.echo(line + (f"  ({r.error})" if r.error else ""))
     click.echo(f"{len(rows)} images", err=True)
+
+
+@click.command()
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (documented in docs/cli-json.md)."
+)
+@click.pass_context
+def runs(ctx: click.Context, as_json: bool) -> None:
+    """Runs, newest first, with their settings and figures."""
+    from thumper_tui.engine.runs import list_runs
+
+    settings = settings_from(ctx)
+    rows = run_with_database(settings, list_runs)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        rate = f"{r['images_per_min']:,.0f}/min" if r["images_per_min"] else "-"
+        click.echo(
+            f"{r['id']:>4}  {r['status']:<9} {r['kind']:<11} clear={r['clear_mode']:<10} "
+            f"{r['images']['done']}/{r['images']['total']} done, {r['images']['failed']} failed, "
+            f"{r['detections']} detections, {rate}  {r['requested_at']}"
+        )
+    if not rows:
+        click.echo("no runs yet", err=True)

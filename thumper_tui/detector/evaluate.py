@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageOps
 
 from thumper_tui.detector.dataset import label_of
+from thumper_tui.detector.decode import decode_for_model
 from thumper_tui.synth.ranch import load_truth
 
 IOU_MATCH = 0.5
@@ -92,23 +92,12 @@ def average_precision(
     return ap, (tp_op / n_op if n_op else 0.0), tp_op / total
 
 
-def load_for_model(path: Path, longest: int) -> tuple[np.ndarray, float]:
-    """A BGR array of ``path`` shrunk in the JPEG decoder toward ``longest`` pixels, EXIF
-    orientation applied, and the factor from original (upright) pixels to array pixels."""
-    with Image.open(path) as img:
-        width, height = img.size
-        if img.getexif().get(0x0112) in (5, 6, 7, 8):
-            width, height = height, width
-        img.draft("RGB", (longest, longest))
-        upright = ImageOps.exif_transpose(img).convert("RGB")
-    return np.ascontiguousarray(np.asarray(upright)[:, :, ::-1]), upright.width / width
-
-
 def predict(model: Any, paths: Iterable[Path], imgsz: int) -> Iterable[list[Prediction]]:
     """Predictions per image, in original pixels, for every confidence above 0.001."""
     names = {int(k): str(v) for k, v in dict(model.names).items()}
     for path in paths:
-        array, scale = load_for_model(path, imgsz)
+        decoded = decode_for_model(path, imgsz)
+        array, scale = decoded.array, decoded.scale
         result = model.predict(array, imgsz=imgsz, conf=CONF_FLOOR, verbose=False, device="cpu")[0]
         boxes = result.boxes
         xyxy = boxes.xyxy.numpy() / scale

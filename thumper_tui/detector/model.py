@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,16 @@ def load_detector(path: Path | None = None) -> Any:
         return YOLO(str(weights), task="detect")
     except Exception as exc:  # ultralytics raises many types for a bad file
         raise DetectorError(f"cannot load model weights {weights}: {exc}") from None
+
+
+def default_imgsz(weights: Path | None) -> int:
+    """Inference size: the demo detector's training size from its card, else 640."""
+    if weights is None and DEMO_CARD.is_file():
+        try:
+            return int(json.loads(DEMO_CARD.read_text())["training"]["imgsz"])
+        except (ValueError, KeyError, TypeError):
+            pass
+    return 640
 
 
 def class_names(model: Any) -> dict[int, str]:

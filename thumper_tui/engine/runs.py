@@ -157,6 +157,70 @@ async def active_run(engine: AsyncEngine) -> RunInfo | None:
     return RunInfo(*row) if row else None
 
 
+async def list_runs(engine: AsyncEngine) -> list[dict[str, Any]]:
+    """Every run with its settings and figures, newest first (the ``thumper runs`` JSON)."""
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(Run.__table__).order_by(Run.id.desc()))).mappings().all()
+    out = []
+    for row in rows:
+        started, finished = row["started_at"], row["finished_at"]
+        handled = row["images_done"] + row["images_failed"]
+        seconds = ((finished or utcnow()) - started).total_seconds() if started else 0.0
+        out.append(
+            {
+                "id": row["id"],
+                "kind": row["kind"],
+                "clear_mode": row["clear_mode"],
+                "trigger": row["trigger"],
+                "status": row["status"],
+                "model_path": row["model_path"],
+                "model_sha256": row["model_sha256"],
+                "model_classes": row["model_classes"],
+                "reid_threshold": row["reid_threshold"],
+                "pipeline_version": row["pipeline_version"],
+                "settings": row["settings"] or {},
+                "images": {
+                    "total": row["images_total"],
+                    "done": row["images_done"],
+                    "failed": row["images_failed"],
+                },
+                "detections": row["detections"],
+                "new_profiles": row["new_profiles"],
+                "timings": row["timings"] or {},
+                "images_per_min": round(handled / seconds * 60, 1) if seconds > 0 else None,
+                "requested_at": _iso(row["requested_at"]),
+                "started_at": _iso(started),
+                "finished_at": _iso(finished),
+            }
+        )
+    return out
+
+
+async def active_run_progress(engine: AsyncEngine) -> dict[str, Any] | None:
+    """The active run for ``thumper status --json``: counts, images/min and ETA; or None."""
+    run = await active_run(engine)
+    if run is None:
+        return None
+    handled = run.images_done + run.images_failed
+    seconds = (utcnow() - run.started_at).total_seconds() if run.started_at else 0.0
+    per_min = handled / seconds * 60 if seconds > 0 and handled else None
+    left = max(0, run.images_total - handled)
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "status": run.status,
+        "done": run.images_done,
+        "failed": run.images_failed,
+        "total": run.images_total,
+        "images_per_min": round(per_min, 1) if per_min else None,
+        "eta_s": round(left / per_min * 60) if per_min else None,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
 async def count_runs(engine: AsyncEngine) -> int:
     """How many runs exist."""
     async with engine.connect() as conn:

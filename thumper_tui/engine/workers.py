@@ -43,6 +43,16 @@ class WorkerInfo:
         return (now or utcnow()) - self.heartbeat_at < STALE_AFTER and self.state != "stopped"
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return pid != 0
+
+
 async def list_workers(engine: AsyncEngine) -> list[WorkerInfo]:
     """Every worker ever registered, newest heartbeat first."""
     async with engine.connect() as conn:
@@ -75,14 +85,20 @@ async def register_worker(engine: AsyncEngine, device: str) -> uuid.UUID:
             await conn.execute(update(Worker).where(Worker.id == worker_id).values(state="idle"))
             live = (
                 await conn.execute(
-                    select(Worker.host, Worker.pid).where(
+                    select(Worker.id, Worker.host, Worker.pid).where(
                         Worker.state != "stopped", Worker.heartbeat_at > now - STALE_AFTER
                     )
                 )
-            ).first()
-            if live is not None:
+            ).all()
+            for row in live:
+                if row.host == socket.gethostname() and not _pid_alive(row.pid):
+                    # Killed without a chance to say goodbye: no need to wait for it to go stale.
+                    await conn.execute(
+                        update(Worker).where(Worker.id == row.id).values(state="stopped")
+                    )
+                    continue
                 raise WorkerRefused(
-                    f"another worker (pid {live.pid} on {live.host}) is serving this SQLite "
+                    f"another worker (pid {row.pid} on {row.host}) is serving this SQLite "
                     "database; SQLite allows one worker at a time (use PostgreSQL for more)"
                 )
         await conn.execute(

@@ -1,0 +1,124 @@
+"""``thumper process`` and ``thumper worker``: run the engine in the foreground."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import timedelta
+from typing import Any
+
+import click
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from thumper_tui.cli.runtime import EXIT_FAILURE, fail, run_with_database, settings_from
+from thumper_tui.config import Settings
+from thumper_tui.detector.model import DetectorError, default_imgsz
+from thumper_tui.engine.detect import Detector
+from thumper_tui.engine.runs import RunError, RunInfo, active_run, get_run, queue_run
+from thumper_tui.engine.worker import WorkerOptions, serve
+from thumper_tui.engine.workers import WorkerRefused
+from thumper_tui.progress import ProgressBar
+
+
+def _options(settings: Settings, **kwargs: Any) -> WorkerOptions:
+    return WorkerOptions(
+        batch_size=settings.batch_size, lease=timedelta(seconds=settings.lease_seconds), **kwargs
+    )
+
+
+def _detector(settings: Settings) -> Detector:
+    weights = settings.model_path()
+    try:
+        return Detector(weights, imgsz=default_imgsz(weights))
+    except DetectorError as exc:
+        fail(str(exc))
+
+
+@click.command("process")
+@click.pass_context
+def process_command(ctx: click.Context) -> None:
+    """Process new and failed images now, in the foreground, until done.
+
+    Joins the active run if there is one; otherwise queues an incremental run.
+    """
+    settings = settings_from(ctx)
+    detector = _detector(settings)
+    bar = ProgressBar(
+        "Processing", sys.stderr, unit="images", per_minute=True, enabled=sys.stderr.isatty()
+    )
+
+    def show(run: RunInfo) -> None:
+        bar.update(run.images_done + run.images_failed, run.images_total)
+
+    async def work(engine: AsyncEngine) -> RunInfo | None:
+        current = await active_run(engine)
+        run_id = current.id if current else await queue_run(engine, "incremental", trigger="cli")
+        bar.start(0)
+        await serve(engine, detector, _options(settings, run_id=run_id), on_batch=show)
+        return await get_run(engine, run_id)
+
+    started = time.perf_counter()
+    try:
+        run = run_with_database(settings, work)
+    except (WorkerRefused, RunError) as exc:
+        fail(str(exc))
+    bar.finish()
+    if run is None:
+        fail("the run disappeared")
+    seconds = time.perf_counter() - started
+    handled = run.images_done + run.images_failed
+    click.echo(
+        f"run {run.id} {run.status}: {run.images_done} images done, "
+        f"{run.images_failed} failed, in {seconds:.1f}s "
+        f"({handled / seconds * 60 if seconds else 0:,.0f} images/min)"
+    )
+    if run.images_failed:
+        ctx.exit(EXIT_FAILURE)
+
+
+@click.command("worker")
+@click.option("--exit-when-idle", is_flag=True, help="Stop when no run is active.")
+@click.pass_context
+def worker_command(ctx: click.Context, exit_when_idle: bool) -> None:
+    """Serve queued runs until stopped (Ctrl+C hands this worker's images back)."""
+    settings = settings_from(ctx)
+    detector = _detector(settings)
+
+    async def work(engine: AsyncEngine) -> None:
+        await serve(engine, detector, _options(settings, exit_when_idle=exit_when_idle))
+
+    try:
+        run_with_database(settings, work)
+    except WorkerRefused as exc:
+        fail(str(exc))
+
+
+@click.command("reprocess")
+@click.option(
+    "--clear-mode",
+    type=click.Choice(["none", "detections", "all"]),
+    default="detections",
+    show_default=True,
+    help="none: new and failed images only; detections: redo every image; all: "
+    "redo every image and rebuild profiles.",
+)
+@click.option(
+    "--queue-only", is_flag=True, help="Queue the run for a worker instead of running it."
+)
+@click.pass_context
+def reprocess_command(ctx: click.Context, clear_mode: str, queue_only: bool) -> None:
+    """Queue a full run (and process it in the foreground unless --queue-only)."""
+    settings = settings_from(ctx)
+    kind = "incremental" if clear_mode == "none" else "full"
+
+    async def enqueue(engine: AsyncEngine) -> int:
+        return await queue_run(engine, kind, clear_mode=clear_mode, trigger="cli")
+
+    try:
+        run_id = run_with_database(settings, enqueue)
+    except RunError as exc:
+        fail(str(exc))
+    if queue_only:
+        click.echo(f"run {run_id} queued ({kind}, clear mode {clear_mode})")
+        return
+    ctx.invoke(process_command)

@@ -1,0 +1,143 @@
+"""Detection for the engine: batched YOLO inference, categories from ``model.names``, and
+duplicate boxes within an image.
+
+Categories come from a map of class names (case-insensitive) to buck / doe / fawn / unknown;
+any other class is another species: stored, but never re-identified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from thumper_tui.detector.evaluate import iou
+from thumper_tui.detector.model import DEMO_WEIGHTS, class_names, load_detector
+
+DEFAULT_CATEGORY_MAP: Mapping[str, str] = {
+    "buck": "buck",
+    "mature": "buck",
+    "mid": "buck",
+    "young": "buck",
+    "doe": "doe",
+    "fawn": "fawn",
+    "deer": "unknown",
+}
+DEER_CATEGORIES = ("buck", "doe", "fawn", "unknown")
+DUPLICATE_IOU = 0.5
+CONFIDENCE = 0.25
+
+
+@dataclass(frozen=True)
+class Found:
+    """One detection, its box normalised to the upright photo (0..1)."""
+
+    box: tuple[float, float, float, float]
+    confidence: float
+    class_name: str
+    category: str
+    species: str
+    is_duplicate: bool = False
+
+
+def category_for(class_name: str, category_map: Mapping[str, str]) -> str:
+    """The category of a model class: from the map, else ``other``."""
+    return category_map.get(class_name.lower(), "other")
+
+
+def mark_duplicates(found: Sequence[Found]) -> list[Found]:
+    """Flag each box overlapping a more confident one by IoU > 0.5 as a duplicate.
+
+    Duplicates are kept (a human may disagree) but never re-identified. Order: most confident
+    first.
+    """
+    kept: list[Found] = []
+    out: list[Found] = []
+    for item in sorted(found, key=lambda f: -f.confidence):
+        duplicate = any(iou(item.box, k.box) > DUPLICATE_IOU for k in kept)
+        if not duplicate:
+            kept.append(item)
+        out.append(
+            Found(
+                item.box, item.confidence, item.class_name, item.category, item.species, duplicate
+            )
+        )
+    return out
+
+
+class Detector:
+    """A loaded model and how to run it: device, size, batch and category map."""
+
+    def __init__(
+        self,
+        weights: Path | None,
+        *,
+        imgsz: int = 512,
+        device: str = "cpu",
+        category_map: Mapping[str, str] = DEFAULT_CATEGORY_MAP,
+        confidence: float = CONFIDENCE,
+    ) -> None:
+        self.model: Any = load_detector(weights)
+        self.weights = (weights or DEMO_WEIGHTS).expanduser().resolve()
+        self.weights_sha256 = hashlib.sha256(self.weights.read_bytes()).hexdigest()
+        self.names = class_names(self.model)
+        self.imgsz = imgsz
+        self.device = device
+        self.half = device.startswith("cuda")
+        self.category_map = {k.lower(): v for k, v in category_map.items()}
+        self.confidence = confidence
+        # Batching pays on a GPU; on a 2-core CPU one image at a time is as fast and smoother.
+        self.batch = 16 if self.half else 1
+
+    def facts(self) -> dict[str, Any]:
+        """Everything about this detector that shapes results, for the run's record."""
+        return {
+            "model_path": str(self.weights),
+            "model_sha256": self.weights_sha256,
+            "model_classes": [self.names[i] for i in sorted(self.names)],
+            "settings": {
+                "imgsz": self.imgsz,
+                "confidence": self.confidence,
+                "duplicate_iou": DUPLICATE_IOU,
+                "category_map": self.category_map,
+                "device": self.device,
+                "half": self.half,
+            },
+        }
+
+    def detect(self, arrays: Sequence[np.ndarray[Any, Any]]) -> list[list[Found]]:
+        """Detections for each BGR array, boxes normalised to that array."""
+        results: list[list[Found]] = []
+        for start in range(0, len(arrays), self.batch):
+            chunk = list(arrays[start : start + self.batch])
+            predictions = self.model.predict(
+                chunk,
+                imgsz=self.imgsz,
+                conf=self.confidence,
+                device=self.device,
+                half=self.half,
+                verbose=False,
+            )
+            for prediction in predictions:
+                boxes = prediction.boxes
+                xyxyn = boxes.xyxyn.cpu().numpy()
+                found = []
+                for i in range(len(boxes)):
+                    name = self.names[int(boxes.cls[i])]
+                    category = category_for(name, self.category_map)
+                    x1, y1, x2, y2 = (float(v) for v in xyxyn[i])
+                    found.append(
+                        Found(
+                            (x1, y1, x2, y2),
+                            float(boxes.conf[i]),
+                            name,
+                            category,
+                            "deer" if category in DEER_CATEGORIES else name,
+                        )
+                    )
+                results.append(mark_duplicates(found))
+        return results

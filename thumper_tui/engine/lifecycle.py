@@ -1,0 +1,87 @@
+"""Starting and ending runs: which images a run covers, and when it is complete.
+
+The first worker to see a queued run starts it (compare-and-set, so only one does): an
+incremental run (clear mode ``none``) retries failed images and takes every pending one; a full
+run with clear mode ``detections`` or ``all`` puts every image back to pending, and each image's
+detections are replaced as it is processed. A run is done when no image is pending or
+processing any more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from thumper_tui.engine.runs import RunInfo
+from thumper_tui.store.models import Image, ImageStatus, Run, RunStatus
+from thumper_tui.store.types import utcnow
+
+PIPELINE_VERSION = "1"
+
+
+async def start_run(engine: AsyncEngine, run: RunInfo, facts: dict[str, Any]) -> bool:
+    """Move ``run`` from queued to running and mark its images pending; False if another
+    worker started it first. ``facts`` (model path, hash, classes, settings) are recorded."""
+    async with engine.begin() as conn:
+        run_settings = await conn.scalar(select(Run.settings).where(Run.id == run.id))
+        claimed = await conn.execute(
+            update(Run)
+            .where(Run.id == run.id, Run.status == RunStatus.QUEUED.value)
+            .values(
+                status=RunStatus.RUNNING.value,
+                started_at=utcnow(),
+                pipeline_version=PIPELINE_VERSION,
+                model_path=facts["model_path"],
+                model_sha256=facts["model_sha256"],
+                model_classes=facts["model_classes"],
+                settings={**(run_settings or {}), **facts["settings"]},
+            )
+        )
+        if not claimed.rowcount:
+            return False
+        redo = update(Image).values(status=ImageStatus.PENDING.value, error=None)
+        if run.clear_mode == "none":
+            redo = redo.where(Image.status == ImageStatus.FAILED.value)
+        else:
+            redo = redo.where(Image.status != ImageStatus.PROCESSING.value)
+        await conn.execute(redo)
+        total = await conn.scalar(
+            select(func.count())
+            .select_from(Image)
+            .where(Image.status.in_([ImageStatus.PENDING.value, ImageStatus.PROCESSING.value]))
+        )
+        await conn.execute(update(Run).where(Run.id == run.id).values(images_total=total or 0))
+    return True
+
+
+async def remaining(engine: AsyncEngine) -> int:
+    """Images still pending or processing."""
+    async with engine.connect() as conn:
+        return int(
+            await conn.scalar(
+                select(func.count())
+                .select_from(Image)
+                .where(Image.status.in_([ImageStatus.PENDING.value, ImageStatus.PROCESSING.value]))
+            )
+            or 0
+        )
+
+
+async def complete_run(engine: AsyncEngine, run_id: int) -> bool:
+    """Mark a running run done once nothing remains; True for the worker that did it."""
+    async with engine.begin() as conn:
+        left = await conn.scalar(
+            select(func.count())
+            .select_from(Image)
+            .where(Image.status.in_([ImageStatus.PENDING.value, ImageStatus.PROCESSING.value]))
+        )
+        if left:
+            return False
+        result = await conn.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.status == RunStatus.RUNNING.value)
+            .values(status=RunStatus.DONE.value, finished_at=utcnow())
+        )
+        return bool(result.rowcount)

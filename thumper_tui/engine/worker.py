@@ -1,0 +1,143 @@
+"""The worker loop: serve the active run batch by batch until it is done (or forever).
+
+Between batches the worker reads the run's status, so pause and cancel take effect within one
+batch: on pause it hands its images back and waits; on cancel it hands them back and moves on.
+A heartbeat task renews its leases every few seconds while a batch is being processed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from thumper_tui.detector.decode import Decoded, decode_for_model
+from thumper_tui.engine.claims import LEASE, ClaimedImage, claim_batch, release, renew_leases
+from thumper_tui.engine.detect import Detector
+from thumper_tui.engine.lifecycle import complete_run, start_run
+from thumper_tui.engine.runs import RunInfo, active_run, get_run
+from thumper_tui.engine.workers import HEARTBEAT_SECONDS, heartbeat, register_worker, stop_worker
+from thumper_tui.engine.writer import BatchResult, write_batch
+from thumper_tui.store.models import RunStatus
+
+IDLE_POLL_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How a worker runs."""
+
+    batch_size: int = 8
+    lease: timedelta = LEASE
+    reader_threads: int = 2
+    exit_when_idle: bool = False
+    run_id: int | None = None  # serve only this run, then return
+
+
+def _decode(image: ClaimedImage, imgsz: int) -> Decoded | str:
+    try:
+        return decode_for_model(image.path, imgsz)
+    except FileNotFoundError:
+        return "file missing (moved or deleted since import)"
+    except PermissionError:
+        return "permission denied"
+    except Exception as exc:  # a corrupt JPEG can raise almost anything from the decoder
+        return f"cannot decode: {exc}"
+
+
+async def _process(
+    engine: AsyncEngine,
+    detector: Detector,
+    pool: ThreadPoolExecutor,
+    worker_id: uuid.UUID,
+    run: RunInfo,
+    images: list[ClaimedImage],
+) -> None:
+    loop = asyncio.get_running_loop()
+    started = time.perf_counter()
+    decoded = await asyncio.gather(
+        *(loop.run_in_executor(pool, _decode, image, detector.imgsz) for image in images)
+    )
+    decoded_at = time.perf_counter()
+    ready = [(image, d) for image, d in zip(images, decoded, strict=True) if isinstance(d, Decoded)]
+    failed = {image.id: d for image, d in zip(images, decoded, strict=True) if isinstance(d, str)}
+    found_lists = await asyncio.to_thread(detector.detect, [d.array for _, d in ready])
+    detected_at = time.perf_counter()
+    batch = BatchResult(
+        found={image.id: found for (image, _), found in zip(ready, found_lists, strict=True)},
+        failed=failed,
+        seconds={"decode": decoded_at - started, "detect": detected_at - decoded_at},
+    )
+    await write_batch(engine, worker_id, run.id, batch)
+
+
+async def _beat(
+    engine: AsyncEngine, worker_id: uuid.UUID, state: list[str], lease: timedelta
+) -> None:
+    while True:
+        await asyncio.sleep(min(HEARTBEAT_SECONDS, lease.total_seconds() / 3))
+        await heartbeat(engine, worker_id, state[0])
+        await renew_leases(engine, worker_id, lease)
+
+
+async def serve(
+    engine: AsyncEngine,
+    detector: Detector,
+    options: WorkerOptions,
+    *,
+    device: str = "cpu",
+    on_batch: Callable[[RunInfo], None] | None = None,
+) -> None:
+    """Register as a worker and process runs until told to stop (see ``WorkerOptions``)."""
+    worker_id = await register_worker(engine, device)
+    state = ["idle"]
+    beat = asyncio.create_task(_beat(engine, worker_id, state, options.lease))
+    pool = ThreadPoolExecutor(options.reader_threads, thread_name_prefix="thumper-decode")
+    try:
+        while True:
+            run = (
+                await get_run(engine, options.run_id)
+                if options.run_id is not None
+                else await active_run(engine)
+            )
+            if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED):
+                await release(engine, worker_id)
+                if options.exit_when_idle or options.run_id is not None:
+                    return
+                state[0] = "idle"
+                await asyncio.sleep(IDLE_POLL_SECONDS)
+                continue
+            if run.status == RunStatus.QUEUED:
+                await start_run(engine, run, detector.facts())
+                continue
+            if run.status == RunStatus.PAUSED:
+                state[0] = "paused"
+                await release(engine, worker_id)
+                await asyncio.sleep(IDLE_POLL_SECONDS / 2)
+                continue
+            images = await claim_batch(engine, worker_id, options.batch_size, options.lease)
+            if not images:
+                if not await complete_run(engine, run.id):
+                    await asyncio.sleep(0.5)  # other workers are finishing their batches
+                continue
+            state[0] = "processing"
+            await _process(engine, detector, pool, worker_id, run, images)
+            if on_batch:
+                latest = await get_run(engine, run.id)
+                if latest is not None:
+                    on_batch(latest)
+    finally:
+        beat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beat
+        pool.shutdown(wait=False, cancel_futures=True)
+        with contextlib.suppress(Exception):
+            await release(engine, worker_id)
+            await stop_worker(engine, worker_id)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.cli.runtime import EXIT_FAILURE, fail, run_with_database, settings_from
+from thumper_tui.cli.runtime import EXIT_FAILURE, Obj, fail, run_with_database, settings_from
 from thumper_tui.config import Settings
 from thumper_tui.detector.model import DetectorError, default_imgsz
 from thumper_tui.engine.detect import Detector
@@ -78,10 +78,37 @@ def process_command(ctx: click.Context) -> None:
 
 @click.command("worker")
 @click.option("--exit-when-idle", is_flag=True, help="Stop when no run is active.")
+@click.option(
+    "--detach",
+    is_flag=True,
+    help="Run in the background in its own session (survives the terminal); "
+    "pid and log files go to $XDG_STATE_HOME/thumper/.",
+)
 @click.pass_context
-def worker_command(ctx: click.Context, exit_when_idle: bool) -> None:
+def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool) -> None:
     """Serve queued runs until stopped (Ctrl+C hands this worker's images back)."""
     settings = settings_from(ctx)
+    if detach:
+        from thumper_tui.engine import daemon
+
+        running = daemon.running_pid()
+        if running is not None:
+            click.echo(f"a detached worker is already running (pid {running})")
+            return
+        obj = ctx.find_object(Obj) or Obj()
+        argv = [
+            *(["--config", str(obj.config_file)] if obj.config_file else []),
+            *(
+                ["--database-url", str(obj.flags["database_url"])]
+                if obj.flags.get("database_url")
+                else []
+            ),
+            "worker",
+            *(["--exit-when-idle"] if exit_when_idle else []),
+        ]
+        pid = daemon.detach(argv)
+        click.echo(f"worker started in the background (pid {pid}); log: {daemon.log_file()}")
+        return
     detector = _detector(settings)
 
     async def work(engine: AsyncEngine) -> None:

@@ -68,11 +68,22 @@ async def claim_batch(
 
 
 async def renew_leases(engine: AsyncEngine, worker_id: uuid.UUID, lease: timedelta = LEASE) -> int:
-    """Push back the expiry of every image ``worker_id`` holds; returns how many."""
+    """Push back the expiry of every image ``worker_id`` holds; returns how many.
+
+    Rows locked by the worker's own batch write are skipped (PostgreSQL): that write settles
+    them anyway, and waiting for it from a second connection could deadlock.
+    """
     async with engine.begin() as conn:
+        mine = (
+            select(Image.id)
+            .where(Image.lease_owner == worker_id, Image.status == ImageStatus.PROCESSING.value)
+            .order_by(Image.id)
+        )
+        if conn.dialect.name == "postgresql":
+            mine = mine.with_for_update(skip_locked=True)
         result = await conn.execute(
             update(Image)
-            .where(Image.lease_owner == worker_id, Image.status == ImageStatus.PROCESSING.value)
+            .where(Image.id.in_(mine.scalar_subquery()))
             .values(lease_expires_at=utcnow() + lease)
         )
     return int(result.rowcount or 0)

@@ -36,11 +36,15 @@ async def write_batch(
     if not ids:
         return 0, 0, 0
     async with engine.begin() as conn:
-        held_query = select(Image.id).where(
-            Image.id.in_(ids),
-            Image.lease_owner == worker_id,
-            Image.status == ImageStatus.PROCESSING.value,
-        )
+        held_query = (
+            select(Image.id)
+            .where(
+                Image.id.in_(ids),
+                Image.lease_owner == worker_id,
+                Image.status == ImageStatus.PROCESSING.value,
+            )
+            .order_by(Image.id)
+        )  # one lock order for every writer
         if conn.dialect.name == "postgresql":
             held_query = held_query.with_for_update()
         held = set((await conn.scalars(held_query)).all())

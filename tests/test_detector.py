@@ -1,0 +1,144 @@
+"""The shipped demo detector: offline, silent, and finding deer on photos it never saw."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import run_cli
+from thumper_tui.detector.evaluate import as_box, average_precision, iou, predict
+from thumper_tui.detector.model import (
+    DEMO_CARD,
+    DEMO_CLASSES,
+    DEMO_WEIGHTS,
+    DetectorError,
+    class_names,
+    load_detector,
+)
+from thumper_tui.synth.ranch import RanchOptions, generate, load_truth
+
+UNSEEN_SEED = 4242  # training used 1000
+
+
+class NetworkAttempt(AssertionError):
+    pass
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """Fail on any attempt to open a network connection, and record it."""
+    attempts: list[Any] = []
+
+    def refuse(self: socket.socket, address: Any, *args: Any) -> None:
+        attempts.append(address)
+        raise NetworkAttempt(f"network connection attempted: {address}")
+
+    def refuse_create(address: Any, *args: Any, **kwargs: Any) -> None:
+        attempts.append(address)
+        raise NetworkAttempt(f"network connection attempted: {address}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse_create)
+    yield attempts
+    assert attempts == []
+
+
+@pytest.fixture(scope="module")
+def unseen_ranch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("unseen")
+    generate(out, RanchOptions(cameras=3, deer=8, days=2, images=12, seed=UNSEEN_SEED), workers=2)
+    return out
+
+
+def test_shipped_weights_and_card_are_in_the_package() -> None:
+    assert DEMO_WEIGHTS.is_file()
+    assert 2_000_000 < DEMO_WEIGHTS.stat().st_size < 10_000_000
+    card = json.loads(DEMO_CARD.read_text())
+    assert card["classes"] == list(DEMO_CLASSES)
+    assert card["training"]["seed"] != UNSEEN_SEED
+    assert card["evaluation"]["seed"] not in (card["training"]["seed"], UNSEEN_SEED)
+    assert 0.0 <= card["evaluation"]["map50"] <= 1.0
+    assert card["data"]["images"] == card["training"]["images"]
+
+
+def test_weights_load_offline_and_detect_deer(
+    no_network: list[Any], unseen_ranch: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = load_detector()
+    assert class_names(model) == dict(enumerate(DEMO_CLASSES))
+    truth = load_truth(unseen_ranch)
+    records = [r for r in truth["images"] if any(a["species"] == "deer" for a in r["animals"])]
+    paths = [unseen_ranch / r["file"] for r in records]
+    found = total = 0
+    for record, preds in zip(records, predict(model, paths, 512), strict=True):
+        for animal in record["animals"]:
+            if animal["species"] != "deer":
+                continue
+            total += 1
+            box = as_box(animal["box"])
+            found += any(
+                p.confidence >= 0.25
+                and p.label in ("buck", "doe", "fawn")
+                and iou(p.box, box) >= 0.5
+                for p in preds
+            )
+    assert total >= 5
+    assert found / total >= 0.8
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""  # ultralytics stays silent
+
+
+def test_missing_weights_are_refused_without_a_download(
+    no_network: list[Any], tmp_path: Path
+) -> None:
+    with pytest.raises(DetectorError, match="model weights not found"):
+        load_detector(tmp_path / "yolov8n.pt")
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not a checkpoint")
+    with pytest.raises(DetectorError, match="cannot load model weights"):
+        load_detector(broken)
+
+
+def test_eval_detect_command(unseen_ranch: Path) -> None:
+    result = run_cli("eval", "detect", "--data", str(unseen_ranch), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {"map50", "per_class", "category_accuracy", "images"} <= set(report)
+    assert report["images"] == 12
+    for row in report["per_class"].values():
+        assert set(row) == {"map50", "precision", "recall"}
+    missing = run_cli("eval", "detect", "--data", str(unseen_ranch), "--model", "nope.pt")
+    assert missing.exit_code == 2 and "model weights not found" in missing.stderr
+
+
+def test_model_setting_points_the_engine_at_user_weights(
+    unseen_ranch: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("THUMPER_MODEL", str(tmp_path / "ranch-yolov8s.pt"))
+    result = run_cli("eval", "detect", "--data", str(unseen_ranch))
+    assert result.exit_code == 2
+    assert f"model weights not found: {tmp_path / 'ranch-yolov8s.pt'}" in result.stderr
+
+
+def test_average_precision_on_known_cases() -> None:
+    from thumper_tui.detector.evaluate import Prediction
+
+    truths = {"a": [(0.0, 0.0, 10.0, 10.0)], "b": [(0.0, 0.0, 10.0, 10.0)]}
+    perfect = [
+        ("a", Prediction((0, 0, 10, 10), "doe", 0.9)),
+        ("b", Prediction((1, 1, 10, 10), "doe", 0.8)),
+    ]
+    assert average_precision(perfect, truths) == (1.0, 1.0, 1.0)
+    # A confident false positive first: precision 1/2 then 2/3 at full recall.
+    noisy = [("a", Prediction((50, 50, 60, 60), "doe", 0.95)), *perfect]
+    ap, precision, recall = average_precision(noisy, truths)
+    assert ap == pytest.approx(2 / 3)
+    assert (precision, recall) == (pytest.approx(2 / 3), 1.0)
+    half = [("a", Prediction((0, 0, 10, 10), "doe", 0.9))]
+    assert average_precision(half, truths)[0] == pytest.approx(0.5)

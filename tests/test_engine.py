@@ -1,0 +1,252 @@
+"""The engine end to end with the real demo detector: process, reprocess, bad images, pause,
+resume and cancel, a crashed worker, and several workers on one PostgreSQL run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.helpers import run_cli, run_json
+from thumper_tui.engine.detect import Detector, Found, mark_duplicates
+from thumper_tui.engine.runs import get_run, queue_run, request
+from thumper_tui.engine.worker import WorkerOptions, serve
+from thumper_tui.store.engine import make_engine
+from thumper_tui.store.models import Detection, Image, Worker
+from thumper_tui.synth.ranch import RanchOptions, generate
+
+RANCH = RanchOptions(cameras=3, deer=6, days=2, images=24, size=(640, 360), seed=77)
+
+
+@pytest.fixture(scope="module")
+def ranch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("engine-ranch")
+    generate(out, RANCH, workers=2)
+    return out
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return Detector(None, imgsz=512)
+
+
+async def counts(engine: AsyncEngine) -> dict[str, int]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(Image.status, func.count()).group_by(Image.status))
+        by_status = {str(s): int(c) for s, c in rows}
+        by_status["detections"] = int(
+            await conn.scalar(select(func.count()).select_from(Detection)) or 0
+        )
+        by_status["distinct"] = int(
+            await conn.scalar(
+                select(func.count()).select_from(
+                    select(
+                        Detection.image_id, Detection.x1, Detection.y1, Detection.x2, Detection.y2
+                    )
+                    .distinct()
+                    .subquery()
+                )
+            )
+            or 0
+        )
+    return by_status
+
+
+def test_mark_duplicates_keeps_the_most_confident() -> None:
+    a = Found((0.1, 0.1, 0.5, 0.5), 0.9, "doe", "doe", "deer")
+    b = Found((0.12, 0.1, 0.5, 0.52), 0.6, "buck", "buck", "deer")
+    c = Found((0.6, 0.6, 0.9, 0.9), 0.5, "fawn", "fawn", "deer")
+    marked = {f.confidence: f.is_duplicate for f in mark_duplicates([c, b, a])}
+    assert marked == {0.9: False, 0.6: True, 0.5: False}
+
+
+def test_process_then_reprocess_replaces_detections(ranch: Path, database_url: str) -> None:
+    run_json("import", str(ranch), database_url=database_url)
+    first = run_cli("process", database_url=database_url)
+    assert first.exit_code == 0, first.output
+    assert "24 images done, 0 failed" in first.stdout
+    status = run_json("status", database_url=database_url)
+    assert status["images"]["done"] == 24 and status["active_run"] is None
+    detections = status["detections"]
+    assert detections > 10
+    again = run_cli("reprocess", "--clear-mode", "detections", database_url=database_url)
+    assert again.exit_code == 0, again.output
+    assert run_json("status", database_url=database_url)["detections"] == detections
+    runs = run_json("runs", database_url=database_url)
+    assert [(r["kind"], r["status"], r["images"]["done"]) for r in runs] == [
+        ("full", "done", 24),
+        ("incremental", "done", 24),
+    ]
+    assert runs[0]["model_classes"] == ["buck", "doe", "fawn", "raccoon", "hog", "coyote"]
+    assert len(runs[0]["model_sha256"]) == 64 and runs[0]["settings"]["imgsz"] == 512
+    assert set(runs[0]["timings"]) == {"decode", "detect", "write"}
+    nothing = run_cli("process", database_url=database_url)
+    assert "0 images done, 0 failed" in nothing.stdout
+
+
+def test_bad_images_fail_alone(ranch: Path, database_url: str, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "ranch"
+    shutil.copytree(ranch, copy)
+    run_json("import", str(copy), database_url=database_url)
+    victims = sorted(copy.rglob("*.jpg"))[:2]
+    victims[0].unlink()
+    victims[1].write_bytes(b"\xff\xd8\xff" + b"\x00" * 500)
+    result = run_cli("process", database_url=database_url)
+    assert result.exit_code == 1
+    assert "22 images done, 2 failed" in result.stdout
+    failed = {
+        r["path"]: r["error"]
+        for r in run_json("images", "--status", "failed", database_url=database_url)
+    }
+    assert failed[str(victims[0])] == "file missing (moved or deleted since import)"
+    assert failed[str(victims[1])].startswith("cannot decode")
+    # Put the photo back: the next incremental run retries the failed images only.
+    shutil.copy(ranch / victims[0].relative_to(copy), victims[0])
+    retry = run_cli("process", database_url=database_url)
+    assert "1 images done, 1 failed" in retry.stdout
+
+
+async def test_pause_resume_cancel_reach_a_live_worker(
+    ranch: Path, database_url: str, detector: Detector
+) -> None:
+    await asyncio.to_thread(run_json, "import", str(ranch), database_url=database_url)
+    engine = make_engine(database_url)
+    try:
+        run_id = await queue_run(engine, "incremental")
+        seen: list[int] = []
+        task = asyncio.create_task(
+            serve(
+                engine,
+                detector,
+                WorkerOptions(batch_size=2, run_id=run_id),
+                on_batch=lambda r: seen.append(r.images_done),
+            )
+        )
+        while not seen:  # noqa: ASYNC110 (the worker's callback fills it)
+            await asyncio.sleep(0.05)
+        assert await request(engine, run_id, "pause") == "paused"
+        await asyncio.sleep(1.5)  # the worker finishes its batch, hands images back, waits
+        held = (await counts(engine)).get("processing", 0)
+        paused_at = (await get_run(engine, run_id)).images_done  # type: ignore[union-attr]
+        await asyncio.sleep(1.0)
+        assert held == 0
+        assert (await get_run(engine, run_id)).images_done == paused_at  # type: ignore[union-attr]
+        assert paused_at < 24
+        assert await request(engine, run_id, "resume") == "running"
+        while (await get_run(engine, run_id)).images_done == paused_at:  # type: ignore[union-attr]  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        assert await request(engine, run_id, "cancel") == "cancelled"
+        await asyncio.wait_for(task, 30)
+        after = await counts(engine)
+        assert after.get("processing", 0) == 0
+        assert after.get("done", 0) + after.get("pending", 0) == 24
+        assert after.get("pending", 0) > 0  # cancelled before the end
+    finally:
+        await engine.dispose()
+
+
+def _worker(database_url: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "thumper_tui",
+            "--database-url",
+            database_url,
+            "worker",
+            "--exit-when-idle",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "THUMPER_BATCH_SIZE": "2", "THUMPER_LEASE_SECONDS": "3", **extra}
+
+
+async def _wait_for(engine: AsyncEngine, what: str, minimum: int, within: float) -> None:
+    deadline = time.monotonic() + within
+    while (await counts(engine)).get(what, 0) < minimum:
+        assert time.monotonic() < deadline, f"no {minimum} {what} within {within}s"
+        await asyncio.sleep(0.2)
+
+
+async def test_killed_worker_leaves_nothing_behind(ranch: Path, database_url: str) -> None:
+    await asyncio.to_thread(run_json, "import", str(ranch), database_url=database_url)
+    engine = make_engine(database_url)
+    try:
+        await queue_run(engine, "incremental")
+        victim = _worker(database_url, _env())
+        await _wait_for(engine, "done", 4, 90)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        survivor = _worker(database_url, _env())
+        _, err = await asyncio.to_thread(survivor.communicate, timeout=180)
+        assert survivor.returncode == 0, err.decode()
+        final = await counts(engine)
+        assert final.get("done") == 24 and final.get("processing", 0) == 0, final
+        assert final["detections"] == final["distinct"], final  # none written twice
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_three_workers_share_one_postgres_run(ranch: Path, pg_session_url: str) -> None:
+    from tests.conftest import truncate_all
+
+    await asyncio.to_thread(truncate_all, pg_session_url)
+    await asyncio.to_thread(run_json, "import", str(ranch), database_url=pg_session_url)
+    engine = make_engine(pg_session_url)
+    try:
+        await queue_run(engine, "incremental")
+        workers = [_worker(pg_session_url, _env(THUMPER_LEASE_SECONDS="60")) for _ in range(3)]
+        for w in workers:
+            _, err = await asyncio.to_thread(w.communicate, timeout=240)
+            assert w.returncode == 0, err.decode()
+        final = await counts(engine)
+        assert final.get("done") == 24, final
+        assert final["detections"] == final["distinct"], final
+        async with engine.connect() as conn:
+            attempts = set((await conn.scalars(select(Image.attempts))).all())
+            served = int(await conn.scalar(select(func.count()).select_from(Worker)) or 0)
+        assert attempts == {1}  # every image claimed exactly once
+        assert served == 3
+    finally:
+        await engine.dispose()
+
+
+async def test_detached_worker_outlives_its_terminal(
+    ranch: Path, database_url: str, isolated_home: Path
+) -> None:
+    await asyncio.to_thread(run_json, "import", str(ranch), database_url=database_url)
+    engine = make_engine(database_url)
+    try:
+        run_id = await queue_run(engine, "incremental")
+        started = await asyncio.to_thread(
+            run_cli, "worker", "--detach", "--exit-when-idle", database_url=database_url
+        )
+        assert started.exit_code == 0, started.output
+        pid_file = isolated_home / "state" / "thumper" / "worker.pid"
+        pid = int(pid_file.read_text())
+        assert os.getsid(pid) != os.getsid(0)  # its own session: a hang-up never reaches it
+        deadline = time.monotonic() + 180
+        while (await get_run(engine, run_id)).status != "done":  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, (
+                isolated_home / "state" / "thumper" / "worker.log"
+            ).read_text()
+            await asyncio.sleep(0.3)
+        assert (await counts(engine)).get("done") == 24
+    finally:
+        await engine.dispose()

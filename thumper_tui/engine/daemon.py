@@ -1,0 +1,53 @@
+"""Detaching a worker from the terminal that started it, so a dropped SSH session never
+stops a run: a new session (``setsid``), a pid file and a log file in the XDG state folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from thumper_tui import paths
+
+
+def pid_file() -> Path:
+    """``$XDG_STATE_HOME/thumper/worker.pid``."""
+    return paths.state_dir() / "worker.pid"
+
+
+def log_file() -> Path:
+    """``$XDG_STATE_HOME/thumper/worker.log``."""
+    return paths.state_dir() / "worker.log"
+
+
+def running_pid() -> int | None:
+    """The pid in the pid file if that process is alive, else ``None``."""
+    try:
+        pid = int(pid_file().read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def detach(argv: list[str], env: dict[str, str] | None = None) -> int:
+    """Start ``thumper ARGV`` in its own session, output to the log file; returns its pid.
+
+    The child ignores the terminal's hang-up because it is no longer in the terminal's
+    session; its standard input is /dev/null. ``env`` adds variables (secrets such as the
+    database URL travel this way, never on a command line that ``ps`` shows).
+    """
+    state = paths.state_dir()
+    state.mkdir(parents=True, exist_ok=True)
+    with log_file().open("ab") as log, open(os.devnull, "rb") as devnull:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "thumper_tui", *argv],
+            stdin=devnull,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+        )
+    pid_file().write_text(f"{child.pid}\n")
+    return child.pid

@@ -15,6 +15,7 @@ from thumper_tui.engine.runs import (
     request,
 )
 from thumper_tui.store.models import Run
+from thumper_tui.store.types import utcnow
 
 
 async def test_one_active_run_at_a_time(engine: AsyncEngine) -> None:
@@ -40,7 +41,9 @@ async def test_one_active_run_at_a_time(engine: AsyncEngine) -> None:
 async def test_pause_resume_cancel_transitions(engine: AsyncEngine) -> None:
     run_id = await queue_run(engine, "incremental")
     async with engine.begin() as conn:
-        await conn.execute(update(Run).where(Run.id == run_id).values(status="running"))
+        await conn.execute(
+            update(Run).where(Run.id == run_id).values(status="running", started_at=utcnow())
+        )
     assert await request(engine, run_id, "pause") == "paused"
     with pytest.raises(RunError, match="is paused: cannot pause"):
         await request(engine, run_id, "pause")
@@ -65,3 +68,17 @@ async def test_bad_requests_are_refused(engine: AsyncEngine) -> None:
     run_id = await queue_run(engine, "full")
     with pytest.raises(RunError, match="unknown action"):
         await request(engine, run_id, "restart")
+
+
+def test_pause_resume_cancel_commands(database_url: str) -> None:
+    from tests.helpers import run_cli
+
+    assert run_cli("pause", database_url=database_url).stderr.strip() == "thumper: no active run"
+    queued = run_cli("reprocess", "--queue-only", database_url=database_url)
+    assert queued.exit_code == 0 and "run 1 queued (full, clear mode detections)" in queued.stdout
+    assert run_cli("pause", database_url=database_url).stdout.strip() == "run 1 paused"
+    again = run_cli("pause", "1", database_url=database_url)
+    assert again.exit_code == 1 and "run 1 is paused: cannot pause it" in again.stderr
+    # Paused before any worker started it: resuming puts it back in the queue.
+    assert run_cli("resume", "1", database_url=database_url).stdout.strip() == "run 1 queued"
+    assert run_cli("cancel", database_url=database_url).stdout.strip() == "run 1 cancelled"

@@ -10,7 +10,14 @@ from thumper_tui.cli.config_cmd import config
 from thumper_tui.cli.db_cmd import db
 from thumper_tui.cli.eval_cmd import eval_group
 from thumper_tui.cli.import_cmd import import_command
-from thumper_tui.cli.process_cmd import process_command, reprocess_command, worker_command
+from thumper_tui.cli.process_cmd import (
+    cancel_command,
+    pause_command,
+    process_command,
+    reprocess_command,
+    resume_command,
+    worker_command,
+)
 from thumper_tui.cli.read_cmds import images, runs, status
 from thumper_tui.cli.runtime import Obj
 from thumper_tui.cli.synth_cmd import synth_command
@@ -49,6 +56,8 @@ cli.add_command(eval_group)
 cli.add_command(process_command)
 cli.add_command(worker_command)
 cli.add_command(reprocess_command)
+for control in (pause_command, resume_command, cancel_command):
+    cli.add_command(control)
 
 
 def main() -> None:

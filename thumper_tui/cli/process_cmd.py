@@ -14,7 +14,7 @@ from thumper_tui.cli.runtime import EXIT_FAILURE, Obj, fail, run_with_database, 
 from thumper_tui.config import Settings
 from thumper_tui.detector.model import DetectorError, default_imgsz
 from thumper_tui.engine.detect import Detector
-from thumper_tui.engine.runs import RunError, RunInfo, active_run, get_run, queue_run
+from thumper_tui.engine.runs import RunError, RunInfo, active_run, get_run, queue_run, request
 from thumper_tui.engine.worker import WorkerOptions, serve
 from thumper_tui.engine.workers import WorkerRefused
 from thumper_tui.progress import ProgressBar
@@ -149,3 +149,33 @@ def reprocess_command(ctx: click.Context, clear_mode: str, queue_only: bool) -> 
         click.echo(f"run {run_id} queued ({kind}, clear mode {clear_mode})")
         return
     ctx.invoke(process_command)
+
+
+def _control(action: str) -> click.Command:
+    @click.command(action, help=f"{action.capitalize()} a run (default: the active one).")
+    @click.argument("run_id", type=int, required=False)
+    @click.pass_context
+    def command(ctx: click.Context, run_id: int | None) -> None:
+        settings = settings_from(ctx)
+
+        async def work(engine: AsyncEngine) -> tuple[int, str]:
+            target = run_id
+            if target is None:
+                current = await active_run(engine)
+                if current is None:
+                    raise RunError("no active run")
+                target = current.id
+            return target, await request(engine, target, action)
+
+        try:
+            target, new_status = run_with_database(settings, work)
+        except RunError as exc:
+            fail(str(exc))
+        click.echo(f"run {target} {new_status}")
+
+    return command
+
+
+pause_command = _control("pause")
+resume_command = _control("resume")
+cancel_command = _control("cancel")

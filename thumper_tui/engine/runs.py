@@ -118,10 +118,15 @@ async def request(engine: AsyncEngine, run_id: int, action: str) -> str:
     if allowed is None:
         raise RunError(f"unknown action {action!r}")
     async with engine.begin() as conn:
-        current = await conn.scalar(select(Run.status).where(Run.id == run_id))
-        if current is None:
+        row = (
+            await conn.execute(select(Run.status, Run.started_at).where(Run.id == run_id))
+        ).first()
+        if row is None:
             raise RunError(f"no run {run_id}")
+        current = row.status
         target = allowed.get(RunStatus(current))
+        if target == RunStatus.RUNNING and row.started_at is None:
+            target = RunStatus.QUEUED  # paused before any worker started it
         if target is None:
             raise RunError(f"run {run_id} is {current}: cannot {action} it")
         values: dict[str, Any] = {"status": target.value}

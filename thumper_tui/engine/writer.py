@@ -36,6 +36,13 @@ async def write_batch(
     if not ids:
         return 0, 0, 0
     async with engine.begin() as conn:
+        # Lock order for every writer: the run row first, then the images. Taking the run row
+        # last would deadlock: the detection inserts' foreign keys already hold share locks on
+        # it in every concurrent writer.
+        run_query = select(Run.timings).where(Run.id == run_id)
+        if conn.dialect.name == "postgresql":
+            run_query = run_query.with_for_update(key_share=True)
+        timings = dict(await conn.scalar(run_query) or {})
         held_query = (
             select(Image.id)
             .where(
@@ -44,7 +51,7 @@ async def write_batch(
                 Image.status == ImageStatus.PROCESSING.value,
             )
             .order_by(Image.id)
-        )  # one lock order for every writer
+        )
         if conn.dialect.name == "postgresql":
             held_query = held_query.with_for_update()
         held = set((await conn.scalars(held_query)).all())
@@ -86,10 +93,6 @@ async def write_batch(
                 .where(Image.id == image_id)
                 .values(status=ImageStatus.FAILED.value, error=reason, **settle)
             )
-        run_query = select(Run.timings).where(Run.id == run_id)
-        if conn.dialect.name == "postgresql":
-            run_query = run_query.with_for_update()
-        timings = dict(await conn.scalar(run_query) or {})
         stages = {**batch.seconds, "write": time.perf_counter() - write_started}
         for stage, seconds in stages.items():
             timings[stage] = round(float(timings.get(stage, 0.0)) + seconds, 3)

@@ -250,3 +250,30 @@ async def test_detached_worker_outlives_its_terminal(
         assert (await counts(engine)).get("done") == 24
     finally:
         await engine.dispose()
+
+
+async def test_stopping_a_detached_worker_hands_its_images_back(
+    ranch: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await asyncio.to_thread(run_json, "import", str(ranch), database_url=database_url)
+    monkeypatch.setenv("THUMPER_BATCH_SIZE", "1")
+    monkeypatch.setenv("THUMPER_LEASE_SECONDS", "600")  # only a clean stop can free them
+    engine = make_engine(database_url)
+    try:
+        await queue_run(engine, "incremental")
+        started = await asyncio.to_thread(run_cli, "worker", "--detach", database_url=database_url)
+        assert started.exit_code == 0, started.output
+        await _wait_for(engine, "done", 2, 120)
+        stopped = await asyncio.to_thread(run_cli, "worker", "--stop")
+        assert stopped.stdout.startswith("stopped the detached worker")
+        after = await counts(engine)
+        assert after.get("processing", 0) == 0
+        assert after.get("done", 0) + after.get("pending", 0) == 24
+        async with engine.connect() as conn:
+            states = set((await conn.scalars(select(Worker.state))).all())
+        assert states == {"stopped"}
+        assert (await asyncio.to_thread(run_cli, "worker", "--stop")).stdout.strip() == (
+            "no detached worker is running"
+        )
+    finally:
+        await engine.dispose()

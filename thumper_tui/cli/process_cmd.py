@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from datetime import timedelta
@@ -18,6 +19,10 @@ from thumper_tui.engine.runs import RunError, RunInfo, active_run, get_run, queu
 from thumper_tui.engine.worker import WorkerOptions, serve
 from thumper_tui.engine.workers import WorkerRefused
 from thumper_tui.progress import ProgressBar
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _options(settings: Settings, **kwargs: Any) -> WorkerOptions:
@@ -84,10 +89,21 @@ def process_command(ctx: click.Context) -> None:
     help="Run in the background in its own session (survives the terminal); "
     "pid and log files go to $XDG_STATE_HOME/thumper/.",
 )
+@click.option("--stop", is_flag=True, help="Stop the detached worker (it hands its images back).")
 @click.pass_context
-def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool) -> None:
-    """Serve queued runs until stopped (Ctrl+C hands this worker's images back)."""
+def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool, stop: bool) -> None:
+    """Serve queued runs until stopped (Ctrl+C or SIGTERM hands this worker's images back)."""
     settings = settings_from(ctx)
+    if stop:
+        from thumper_tui.engine import daemon
+
+        stopped = daemon.stop()
+        click.echo(
+            f"stopped the detached worker (pid {stopped})"
+            if stopped
+            else "no detached worker is running"
+        )
+        return
     if detach:
         from thumper_tui.engine import daemon
 
@@ -113,6 +129,10 @@ def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool) -> No
 
     async def work(engine: AsyncEngine) -> None:
         await serve(engine, detector, _options(settings, exit_when_idle=exit_when_idle))
+
+    # SIGTERM (worker --stop, systemd, kill) stops like Ctrl+C: the loop unwinds and hands
+    # this worker's images back instead of leaving them to a lease timeout.
+    signal.signal(signal.SIGTERM, _interrupt)
 
     try:
         run_with_database(settings, work)

@@ -4,8 +4,10 @@ stops a run: a new session (``setsid``), a pid file and a log file in the XDG st
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from thumper_tui import paths
@@ -28,6 +30,26 @@ def running_pid() -> int | None:
         os.kill(pid, 0)
     except (OSError, ValueError):
         return None
+    return pid
+
+
+def stop(timeout: float = 15.0) -> int | None:
+    """Ask the detached worker to stop (SIGTERM: it hands its images back first) and wait.
+
+    Returns its pid, or ``None`` when none was running.
+    """
+    pid = running_pid()
+    if pid is None:
+        return None
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    pid_file().unlink(missing_ok=True)
     return pid
 
 

@@ -77,6 +77,8 @@ def test_pause_resume_cancel_commands(database_url: str) -> None:
     queued = run_cli("reprocess", "--queue-only", database_url=database_url)
     assert queued.exit_code == 0 and "run 1 queued (full, clear mode detections)" in queued.stdout
     assert run_cli("pause", database_url=database_url).stdout.strip() == "run 1 paused"
+    blocked = run_cli("process", database_url=database_url)
+    assert blocked.exit_code == 1 and "run 1 is paused: `thumper resume` it first" in blocked.stderr
     again = run_cli("pause", "1", database_url=database_url)
     assert again.exit_code == 1 and "run 1 is paused: cannot pause it" in again.stderr
     # Paused before any worker started it: resuming puts it back in the queue.

@@ -57,6 +57,8 @@ def process_command(ctx: click.Context) -> None:
 
     async def work(engine: AsyncEngine) -> RunInfo | None:
         current = await active_run(engine)
+        if current is not None and current.status == "paused":
+            raise RunError(f"run {current.id} is paused: `thumper resume` it first")
         run_id = current.id if current else await queue_run(engine, "incremental", trigger="cli")
         bar.start(0)
         await serve(engine, detector, _options(settings, run_id=run_id), on_batch=show)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.engine.runs import RunInfo
@@ -19,6 +19,11 @@ from thumper_tui.store.models import Image, ImageStatus, Run, RunStatus
 from thumper_tui.store.types import utcnow
 
 PIPELINE_VERSION = "1"
+UNFINISHED = (ImageStatus.PENDING.value, ImageStatus.PROCESSING.value)
+
+
+def _count_unfinished() -> Select[int]:
+    return select(func.count()).select_from(Image).where(Image.status.in_(UNFINISHED))
 
 
 async def start_run(engine: AsyncEngine, run: RunInfo, facts: dict[str, Any]) -> bool:
@@ -47,36 +52,15 @@ async def start_run(engine: AsyncEngine, run: RunInfo, facts: dict[str, Any]) ->
         else:
             redo = redo.where(Image.status != ImageStatus.PROCESSING.value)
         await conn.execute(redo)
-        total = await conn.scalar(
-            select(func.count())
-            .select_from(Image)
-            .where(Image.status.in_([ImageStatus.PENDING.value, ImageStatus.PROCESSING.value]))
-        )
+        total = await conn.scalar(_count_unfinished())
         await conn.execute(update(Run).where(Run.id == run.id).values(images_total=total or 0))
     return True
-
-
-async def remaining(engine: AsyncEngine) -> int:
-    """Images still pending or processing."""
-    async with engine.connect() as conn:
-        return int(
-            await conn.scalar(
-                select(func.count())
-                .select_from(Image)
-                .where(Image.status.in_([ImageStatus.PENDING.value, ImageStatus.PROCESSING.value]))
-            )
-            or 0
-        )
 
 
 async def complete_run(engine: AsyncEngine, run_id: int) -> bool:
     """Mark a running run done once nothing remains; True for the worker that did it."""
     async with engine.begin() as conn:
-        left = await conn.scalar(
-            select(func.count())
-            .select_from(Image)
-            .where(Image.status.in_([ImageStatus.PENDING.value, ImageStatus.PROCESSING.value]))
-        )
+        left = await conn.scalar(_count_unfinished())
         if left:
             return False
         result = await conn.execute(

@@ -10,6 +10,7 @@ from thumper_tui.cli.config_cmd import config
 from thumper_tui.cli.db_cmd import db
 from thumper_tui.cli.eval_cmd import eval_group
 from thumper_tui.cli.import_cmd import import_command
+from thumper_tui.cli.name_cmd import name_command
 from thumper_tui.cli.process_cmd import (
     cancel_command,
     pause_command,
@@ -18,7 +19,7 @@ from thumper_tui.cli.process_cmd import (
     resume_command,
     worker_command,
 )
-from thumper_tui.cli.read_cmds import images, runs, status
+from thumper_tui.cli.read_cmds import images, profiles, runs, status
 from thumper_tui.cli.runtime import Obj
 from thumper_tui.cli.synth_cmd import synth_command
 from thumper_tui.cli.train_cmd import train_demo_command
@@ -50,6 +51,8 @@ cli.add_command(import_command)
 cli.add_command(status)
 cli.add_command(images)
 cli.add_command(runs)
+cli.add_command(profiles)
+cli.add_command(name_command)
 cli.add_command(synth_command)
 cli.add_command(train_demo_command)
 cli.add_command(eval_group)

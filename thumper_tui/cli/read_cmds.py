@@ -118,3 +118,26 @@ def runs(ctx: click.Context, as_json: bool) -> None:
         )
     if not rows:
         click.echo("no runs yet", err=True)
+
+
+@click.command()
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (documented in docs/cli-json.md)."
+)
+@click.pass_context
+def profiles(ctx: click.Context, as_json: bool) -> None:
+    """Live deer profiles with their names and sightings."""
+    from thumper_tui.naming.names import list_profiles
+
+    settings = settings_from(ctx)
+    rows = run_with_database(settings, list_profiles)
+    if as_json:
+        click.echo(json.dumps([p.as_json() for p in rows], indent=2))
+        return
+    for p in rows:
+        seen = p.last_seen.strftime("%Y-%m-%d") if p.last_seen else "-"
+        click.echo(
+            f"{p.id:>5}  {p.name or '(unnamed)':<24} {p.category:<8} "
+            f"{p.sightings:>5} sightings, last {seen}"
+        )
+    click.echo(f"{len(rows)} profiles", err=True)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.detector.decode import Decoded, decode_for_model
 from thumper_tui.engine.claims import LEASE, ClaimedImage, claim_batch, release, renew_leases
-from thumper_tui.engine.detect import Detector
+from thumper_tui.engine.detect import Detector, Found
 from thumper_tui.engine.lifecycle import complete_run, start_run
 from thumper_tui.engine.runs import RunInfo, active_run, get_run
 from thumper_tui.engine.workers import HEARTBEAT_SECONDS, heartbeat, register_worker, stop_worker
@@ -60,21 +60,35 @@ async def _process(
     run: RunInfo,
     images: list[ClaimedImage],
 ) -> None:
+    """Decode, detect and write one batch.
+
+    Every decode is queued in the reader threads at once; the detector takes the photos in
+    order, chunk by chunk (one photo on a CPU, 16 on a GPU), so it works on the first ones
+    while the readers decode the rest. ``decode`` in the timings is the time the detector
+    waited for the readers, ``detect`` the time it worked.
+    """
     loop = asyncio.get_running_loop()
-    started = time.perf_counter()
-    decoded = await asyncio.gather(
-        *(loop.run_in_executor(pool, _decode, image, detector.imgsz) for image in images)
-    )
-    decoded_at = time.perf_counter()
-    ready = [(image, d) for image, d in zip(images, decoded, strict=True) if isinstance(d, Decoded)]
-    failed = {image.id: d for image, d in zip(images, decoded, strict=True) if isinstance(d, str)}
-    found_lists = await asyncio.to_thread(detector.detect, [d.array for _, d in ready])
-    detected_at = time.perf_counter()
-    batch = BatchResult(
-        found={image.id: found for (image, _), found in zip(ready, found_lists, strict=True)},
-        failed=failed,
-        seconds={"decode": decoded_at - started, "detect": detected_at - decoded_at},
-    )
+    pending = [loop.run_in_executor(pool, _decode, image, detector.imgsz) for image in images]
+    found: dict[int, list[Found]] = {}
+    failed: dict[int, str] = {}
+    waited = worked = 0.0
+    for start in range(0, len(images), detector.batch):
+        chunk = images[start : start + detector.batch]
+        before = time.perf_counter()
+        decoded = await asyncio.gather(*pending[start : start + detector.batch])
+        ready = []
+        for image, outcome in zip(chunk, decoded, strict=True):
+            if isinstance(outcome, Decoded):
+                ready.append((image, outcome))
+            else:
+                failed[image.id] = outcome
+        between = time.perf_counter()
+        if ready:
+            lists = await asyncio.to_thread(detector.detect, [d.array for _, d in ready])
+            found.update((image.id, f) for (image, _), f in zip(ready, lists, strict=True))
+        waited += between - before
+        worked += time.perf_counter() - between
+    batch = BatchResult(found=found, failed=failed, seconds={"decode": waited, "detect": worked})
     await write_batch(engine, worker_id, run.id, batch)
 
 

@@ -277,3 +277,36 @@ async def test_stopping_a_detached_worker_hands_its_images_back(
         )
     finally:
         await engine.dispose()
+
+
+def test_deer_detections_carry_embeddings(ranch: Path, database_url: str) -> None:
+    import asyncio as aio
+
+    from thumper_tui.engine.embed import EMBEDDING_VERSION, from_bytes
+
+    run_json("import", str(ranch), database_url=database_url)
+    assert run_cli("process", database_url=database_url).exit_code == 0
+
+    async def rows() -> list[tuple[str, bool, bytes | None, str | None]]:
+        engine = make_engine(database_url)
+        async with engine.connect() as conn:
+            found = (
+                await conn.execute(
+                    select(
+                        Detection.species,
+                        Detection.is_duplicate,
+                        Detection.embedding,
+                        Detection.embedding_version,
+                    )
+                )
+            ).all()
+        await engine.dispose()
+        return [tuple(r) for r in found]  # type: ignore[misc]
+
+    detections = aio.run(rows())
+    deer = [r for r in detections if r[0] == "deer" and not r[1]]
+    assert len(deer) > 10
+    for _, _, blob, version in deer:
+        assert version == EMBEDDING_VERSION and blob is not None
+        assert abs(float((from_bytes(blob) ** 2).sum()) - 1.0) < 0.02
+    assert all(r[2] is None for r in detections if r[0] != "deer" or r[1])

@@ -42,6 +42,13 @@ class Found:
     category: str
     species: str
     is_duplicate: bool = False
+    embedding: bytes | None = None
+    embedding_version: str | None = None
+
+    @property
+    def needs_embedding(self) -> bool:
+        """Deer that are not duplicates get re-identified, so they get an embedding."""
+        return self.species == "deer" and not self.is_duplicate
 
 
 def category_for(class_name: str, category_map: Mapping[str, str]) -> str:

@@ -8,6 +8,7 @@ gives the same vector in any process (CPU inference in eval mode; stored as floa
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,7 +43,9 @@ class BackboneEmbedder:
         import torch
 
         net = yolo.model  # the DetectionModel
-        self.layers = [net.model[i] for i in range(max(TAPS) + 1)]
+        # A copy: the detector fuses its own layers in place on first use, and the embedding
+        # must not depend on whether that has happened yet.
+        self.layers = [copy.deepcopy(net.model[i]) for i in range(max(TAPS) + 1)]
         for layer in self.layers:
             layer.eval()
         self.device = torch.device(device)

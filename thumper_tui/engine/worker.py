@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from thumper_tui.detector.decode import Decoded, decode_for_model
 from thumper_tui.engine.claims import LEASE, ClaimedImage, claim_batch, release, renew_leases
 from thumper_tui.engine.detect import Detector, Found
+from thumper_tui.engine.embed import BackboneEmbedder, to_bytes
 from thumper_tui.engine.lifecycle import complete_run, start_run
 from thumper_tui.engine.runs import RunInfo, active_run, get_run
 from thumper_tui.engine.workers import HEARTBEAT_SECONDS, heartbeat, register_worker, stop_worker
@@ -52,9 +53,37 @@ def _decode(image: ClaimedImage, imgsz: int) -> Decoded | str:
         return f"cannot decode: {exc}"
 
 
+def _detect_and_embed(
+    detector: Detector, embedder: BackboneEmbedder, ready: list[tuple[ClaimedImage, Decoded]]
+) -> list[list[Found]]:
+    """Detections for each decoded photo, deer carrying their embedding (one batch of crops)."""
+    lists = detector.detect([d.array for _, d in ready])
+    crops, owners = [], []
+    for index, ((_, decoded), found) in enumerate(zip(ready, lists, strict=True)):
+        height, width = decoded.array.shape[:2]
+        for position, item in enumerate(found):
+            if not item.needs_embedding:
+                continue
+            x1, y1, x2, y2 = item.box
+            left, top = int(x1 * width), int(y1 * height)
+            right, bottom = max(left + 1, int(x2 * width)), max(top + 1, int(y2 * height))
+            crops.append(decoded.array[top:bottom, left:right])
+            owners.append((index, position))
+    if crops:
+        vectors = embedder.embed(crops)
+        for (index, position), vector in zip(owners, vectors, strict=True):
+            lists[index][position] = replace(
+                lists[index][position],
+                embedding=to_bytes(vector),
+                embedding_version=embedder.version,
+            )
+    return lists
+
+
 async def _process(
     engine: AsyncEngine,
     detector: Detector,
+    embedder: BackboneEmbedder,
     pool: ThreadPoolExecutor,
     worker_id: uuid.UUID,
     run: RunInfo,
@@ -84,7 +113,7 @@ async def _process(
                 failed[image.id] = outcome
         between = time.perf_counter()
         if ready:
-            lists = await asyncio.to_thread(detector.detect, [d.array for _, d in ready])
+            lists = await asyncio.to_thread(_detect_and_embed, detector, embedder, ready)
             found.update((image.id, f) for (image, _), f in zip(ready, lists, strict=True))
         waited += between - before
         worked += time.perf_counter() - between
@@ -111,6 +140,7 @@ async def serve(
 ) -> None:
     """Register as a worker and process runs until told to stop (see ``WorkerOptions``)."""
     worker_id = await register_worker(engine, device)
+    embedder = BackboneEmbedder(detector.model, device=detector.device)
     state = ["idle"]
     beat = asyncio.create_task(_beat(engine, worker_id, state, options.lease))
     pool = ThreadPoolExecutor(options.reader_threads, thread_name_prefix="thumper-decode")
@@ -142,7 +172,7 @@ async def serve(
                     await asyncio.sleep(0.5)  # other workers are finishing their batches
                 continue
             state[0] = "processing"
-            await _process(engine, detector, pool, worker_id, run, images)
+            await _process(engine, detector, embedder, pool, worker_id, run, images)
             if on_batch:
                 latest = await get_run(engine, run.id)
                 if latest is not None:

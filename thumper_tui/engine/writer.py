@@ -73,6 +73,8 @@ async def write_batch(
                 "category": f.category,
                 "species": f.species,
                 "is_duplicate": f.is_duplicate,
+                "embedding": f.embedding,
+                "embedding_version": f.embedding_version,
                 "verified": False,
             }
             for image_id in done

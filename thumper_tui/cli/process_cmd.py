@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import signal
 import sys
 import time
@@ -19,10 +21,6 @@ from thumper_tui.engine.runs import RunError, RunInfo, active_run, get_run, queu
 from thumper_tui.engine.worker import WorkerOptions, serve
 from thumper_tui.engine.workers import WorkerRefused
 from thumper_tui.progress import ProgressBar
-
-
-def _interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _options(settings: Settings, **kwargs: Any) -> WorkerOptions:
@@ -130,11 +128,13 @@ def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool, stop:
     detector = _detector(settings)
 
     async def work(engine: AsyncEngine) -> None:
-        await serve(engine, detector, _options(settings, exit_when_idle=exit_when_idle))
-
-    # SIGTERM (worker --stop, systemd, kill) stops like Ctrl+C: the loop unwinds and hands
-    # this worker's images back instead of leaving them to a lease timeout.
-    signal.signal(signal.SIGTERM, _interrupt)
+        # SIGTERM (worker --stop, systemd, kill) cancels the loop at its next await, so it
+        # unwinds and hands this worker's images back instead of leaving them to a lease timeout.
+        task = asyncio.current_task()
+        assert task is not None
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await serve(engine, detector, _options(settings, exit_when_idle=exit_when_idle))
 
     try:
         run_with_database(settings, work)

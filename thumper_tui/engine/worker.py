@@ -182,6 +182,8 @@ async def serve(
         with contextlib.suppress(asyncio.CancelledError):
             await beat
         pool.shutdown(wait=False, cancel_futures=True)
+        # Each step on its own, so one failing (the database gone) does not skip the other.
         with contextlib.suppress(Exception):
             await release(engine, worker_id)
+        with contextlib.suppress(Exception):
             await stop_worker(engine, worker_id)

@@ -135,11 +135,14 @@ async def test_pause_resume_cancel_reach_a_live_worker(
         while not seen:  # noqa: ASYNC110 (the worker's callback fills it)
             await asyncio.sleep(0.05)
         assert await request(engine, run_id, "pause") == "paused"
-        await asyncio.sleep(1.5)  # the worker finishes its batch, hands images back, waits
-        held = (await counts(engine)).get("processing", 0)
+        # The worker finishes the batch in hand, then hands its images back and waits.
+        deadline = time.monotonic() + 30
+        while (await counts(engine)).get("processing", 0):
+            assert time.monotonic() < deadline, "the paused worker kept its images"
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
         paused_at = (await get_run(engine, run_id)).images_done  # type: ignore[union-attr]
         await asyncio.sleep(1.0)
-        assert held == 0
         assert (await get_run(engine, run_id)).images_done == paused_at  # type: ignore[union-attr]
         assert paused_at < 24
         assert await request(engine, run_id, "resume") == "running"

@@ -279,6 +279,7 @@ async def test_stopping_a_detached_worker_hands_its_images_back(
             "no detached worker is running"
         )
     finally:
+        await asyncio.to_thread(run_cli, "worker", "--stop")  # never leave one running
         await engine.dispose()
 
 

@@ -21,11 +21,13 @@ from thumper_tui.store.queries import (
 )
 from thumper_tui.store.url import mask_url
 
-
-@click.command()
-@click.option(
+json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print JSON (documented in docs/cli-json.md)."
 )
+
+
+@click.command()
+@json_option
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Images by status and camera, detections, profiles and runs."""
@@ -67,9 +69,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     help="Only images in this state.",
 )
 @click.option("--camera", help="Only images from this camera.")
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print JSON (documented in docs/cli-json.md)."
-)
+@json_option
 @click.pass_context
 def images(ctx: click.Context, status_: str | None, camera: str | None, as_json: bool) -> None:
     """List imported images, by camera and time."""
@@ -96,9 +96,7 @@ def images(ctx: click.Context, status_: str | None, camera: str | None, as_json:
 
 
 @click.command()
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print JSON (documented in docs/cli-json.md)."
-)
+@json_option
 @click.pass_context
 def runs(ctx: click.Context, as_json: bool) -> None:
     """Runs, newest first, with their settings and figures."""
@@ -121,9 +119,7 @@ def runs(ctx: click.Context, as_json: bool) -> None:
 
 
 @click.command()
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print JSON (documented in docs/cli-json.md)."
-)
+@json_option
 @click.pass_context
 def profiles(ctx: click.Context, as_json: bool) -> None:
     """Live deer profiles with their names and sightings."""

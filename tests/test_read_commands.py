@@ -93,8 +93,11 @@ def test_status_masks_the_password(database_url: str) -> None:
     assert '"database": "postgresql://postgres:***@' in result.output
 
 
-def test_bare_thumper_prints_help() -> None:
+def test_bare_thumper_without_a_terminal_points_to_the_commands() -> None:
     result = run_cli()
-    assert result.exit_code == 0
-    for command in ("config", "db", "import", "status", "images"):
-        assert command in result.stdout
+    assert result.exit_code == 2
+    assert "the dashboard needs a terminal" in result.output
+    listing = run_cli("--help")
+    assert listing.exit_code == 0
+    for command in ("config", "db", "import", "status", "images", "dashboard"):
+        assert command in listing.stdout

@@ -129,6 +129,12 @@ FIELDS: tuple[Field, ...] = (
         lambda: 500,
         "photos written to the database per transaction during import",
     ),
+    Field(
+        "theme",
+        lambda v: _as_str(v).strip() or "thumper-dark",
+        lambda: "thumper-dark",
+        "dashboard theme: thumper-dark, thumper-light, thumper-256 or any Textual theme",
+    ),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 
@@ -155,6 +161,7 @@ class Settings:
     lease_seconds: int
     import_threads: int
     import_batch: int
+    theme: str = "thumper-dark"
     config_file: Path | None = None
     sources: Mapping[str, Source] = field(default_factory=dict)
 

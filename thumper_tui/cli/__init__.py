@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from thumper_tui.cli.config_cmd import config
+from thumper_tui.cli.dashboard_cmd import dashboard_command
 from thumper_tui.cli.db_cmd import db
 from thumper_tui.cli.eval_cmd import eval_group
 from thumper_tui.cli.import_cmd import import_command
@@ -42,10 +43,11 @@ def cli(ctx: click.Context, config_file: Path | None, database_url: str | None) 
     """Thumper: trail-camera deer tracking from the terminal."""
     ctx.obj = Obj(config_file=config_file, flags={"database_url": database_url})
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        ctx.invoke(dashboard_command)
 
 
 cli.add_command(config)
+cli.add_command(dashboard_command)
 cli.add_command(db)
 cli.add_command(import_command)
 cli.add_command(status)

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.config import ConfigError, Settings, load_settings
-from thumper_tui.store.engine import DatabaseUnavailable, make_engine
+from thumper_tui.store.engine import DatabaseUnavailable, error_reason, make_engine
 from thumper_tui.store.migrate import SchemaTooNew, upgrade
 from thumper_tui.store.url import mask_url
 
@@ -48,13 +48,6 @@ def settings_from(ctx: click.Context, **flags: Any) -> Settings:
         fail(f"config error: {exc}", EXIT_USAGE)
 
 
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, DBAPIError) and exc.orig is not None:
-        exc = exc.orig
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
 def run_with_database(
     settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]], *, migrate: bool = True
 ) -> T:
@@ -80,4 +73,4 @@ def run_with_database(
     except (DatabaseUnavailable, SchemaTooNew) as exc:
         fail(f"database {label}: {exc}")
     except (SQLAlchemyError, OSError, TimeoutError) as exc:
-        fail(f"cannot use the database {label}: {_reason(exc)}")
+        fail(f"cannot use the database {label}: {error_reason(exc)}")

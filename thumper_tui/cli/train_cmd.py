@@ -17,8 +17,11 @@ import click
     help="Keeps the generated ranch, the YOLO dataset and the training run.",
 )
 @click.option("--seed", type=int, default=1000, show_default=True)
-@click.option("--images", type=click.IntRange(10, 1_000_000), default=1000, show_default=True)
-@click.option("--epochs", type=click.IntRange(1, 10_000), default=35, show_default=True)
+@click.option("--images", type=click.IntRange(10, 1_000_000), default=1500, show_default=True)
+@click.option(
+    "--deer", type=click.IntRange(1, 10_000), default=80, show_default=True, help="Herd size."
+)
+@click.option("--epochs", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @click.option("--imgsz", type=click.IntRange(64, 4096), default=512, show_default=True)
 @click.option(
     "--install/--no-install",
@@ -27,12 +30,14 @@ import click
     help="Copy the weights and model card into the package.",
 )
 def train_demo_command(
-    work: Path, seed: int, images: int, epochs: int, imgsz: int, install: bool
+    work: Path, seed: int, images: int, deer: int, epochs: int, imgsz: int, install: bool
 ) -> None:
     """Generate a synthetic ranch and train the demo yolov8n on it (CPU or GPU)."""
     from thumper_tui.detector.train import TrainOptions, train_demo
 
     card = train_demo(
-        work, TrainOptions(seed=seed, images=images, epochs=epochs, imgsz=imgsz), install=install
+        work,
+        TrainOptions(seed=seed, images=images, deer=deer, epochs=epochs, imgsz=imgsz),
+        install=install,
     )
     click.echo(json.dumps(card, indent=2))

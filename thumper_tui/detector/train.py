@@ -28,9 +28,9 @@ class TrainOptions:
     """Everything that shapes the demo detector; recorded in its model card."""
 
     seed: int = 1000
-    images: int = 1000
-    deer: int = 40
-    epochs: int = 35
+    images: int = 1500
+    deer: int = 80
+    epochs: int = 50
     imgsz: int = 512
     batch: int = 16
     export_width: int = 640

@@ -70,6 +70,22 @@ def detach(argv: list[str], env: dict[str, str] | None = None) -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
             close_fds=True,
+            env={**os.environ, **(env or {})},
         )
     pid_file().write_text(f"{child.pid}\n")
     return child.pid
+
+
+def start_worker(database_url: str, config_file: Path | None = None) -> tuple[int, bool]:
+    """Make sure a detached worker serves ``database_url``: (its pid, whether it was started now).
+
+    The dashboard calls this when no worker has a fresh heartbeat. The URL travels in the
+    environment, so a password in it never shows in ``ps``.
+    """
+    running = running_pid()
+    if running is not None:
+        return running, False
+    env = {"THUMPER_DATABASE_URL": database_url}
+    if config_file is not None:
+        env["THUMPER_CONFIG"] = str(config_file)
+    return detach(["worker"], env), True

@@ -162,6 +162,13 @@ async def active_run(engine: AsyncEngine) -> RunInfo | None:
     return RunInfo(*row) if row else None
 
 
+async def latest_run(engine: AsyncEngine) -> RunInfo | None:
+    """The most recently requested run, whatever its status."""
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(*_COLUMNS).order_by(Run.id.desc()).limit(1))).first()
+    return RunInfo(*row) if row else None
+
+
 async def list_runs(engine: AsyncEngine) -> list[dict[str, Any]]:
     """Every run with its settings and figures, newest first (the ``thumper runs`` JSON)."""
     async with engine.connect() as conn:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -27,8 +28,33 @@ from thumper_tui.engine.runs import RunInfo, active_run, get_run
 from thumper_tui.engine.workers import HEARTBEAT_SECONDS, heartbeat, register_worker, stop_worker
 from thumper_tui.engine.writer import BatchResult, write_batch
 from thumper_tui.store.models import RunStatus
+from thumper_tui.telemetry.nvml import GpuSampler
+from thumper_tui.telemetry.samples import record_sample
+from thumper_tui.telemetry.snapshots import GpuState
 
 IDLE_POLL_SECONDS = 2.0
+RATE_WINDOW_SECONDS = 60.0
+
+
+class RateMeter:
+    """Images handled per minute over the last :data:`RATE_WINDOW_SECONDS`."""
+
+    def __init__(self, window: float = RATE_WINDOW_SECONDS) -> None:
+        self._window = window
+        self._events: deque[tuple[float, int]] = deque()
+        self._started = time.monotonic()
+
+    def add(self, images: int) -> None:
+        """Count ``images`` handled now."""
+        self._events.append((time.monotonic(), images))
+
+    def per_minute(self) -> float:
+        """The rate over the window (or since the meter started, when that is shorter)."""
+        now = time.monotonic()
+        while self._events and self._events[0][0] < now - self._window:
+            self._events.popleft()
+        span = min(self._window, now - self._started)
+        return sum(n for _, n in self._events) / span * 60 if span > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -122,12 +148,19 @@ async def _process(
 
 
 async def _beat(
-    engine: AsyncEngine, worker_id: uuid.UUID, state: list[str], lease: timedelta
+    engine: AsyncEngine,
+    worker_id: uuid.UUID,
+    state: list[str],
+    lease: timedelta,
+    meter: RateMeter,
+    gpus: GpuSampler | None,
 ) -> None:
     while True:
         await asyncio.sleep(min(HEARTBEAT_SECONDS, lease.total_seconds() / 3))
         await heartbeat(engine, worker_id, state[0])
         await renew_leases(engine, worker_id, lease)
+        reading = await asyncio.to_thread(gpus.sample) if gpus is not None else GpuState()
+        await record_sample(engine, worker_id, reading, round(meter.per_minute(), 1))
 
 
 async def serve(
@@ -135,14 +168,17 @@ async def serve(
     detector: Detector,
     options: WorkerOptions,
     *,
-    device: str = "cpu",
+    device: str | None = None,
     on_batch: Callable[[RunInfo], None] | None = None,
 ) -> None:
     """Register as a worker and process runs until told to stop (see ``WorkerOptions``)."""
+    device = device or detector.device
     worker_id = await register_worker(engine, device)
     embedder = BackboneEmbedder(detector.model, device=detector.device)
     state = ["idle"]
-    beat = asyncio.create_task(_beat(engine, worker_id, state, options.lease))
+    meter = RateMeter()
+    gpus = GpuSampler() if device.startswith("cuda") else None
+    beat = asyncio.create_task(_beat(engine, worker_id, state, options.lease, meter, gpus))
     pool = ThreadPoolExecutor(options.reader_threads, thread_name_prefix="thumper-decode")
     try:
         while True:
@@ -173,6 +209,7 @@ async def serve(
                 continue
             state[0] = "processing"
             await _process(engine, detector, embedder, pool, worker_id, run, images)
+            meter.add(len(images))
             if on_batch:
                 latest = await get_run(engine, run.id)
                 if latest is not None:
@@ -182,6 +219,8 @@ async def serve(
         with contextlib.suppress(asyncio.CancelledError):
             await beat
         pool.shutdown(wait=False, cancel_futures=True)
+        if gpus is not None:
+            gpus.close()
         # Each step on its own, so one failing (the database gone) does not skip the other.
         with contextlib.suppress(Exception):
             await release(engine, worker_id)

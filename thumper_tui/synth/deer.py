@@ -79,8 +79,8 @@ def _antlers(pen: Pen, head: Point, deer: Individual, rng: np.random.Generator) 
             (base[0] + x * spread, base[1] + y * spread - lift * (i > 0))
             for i, (x, y) in enumerate(shape)
         ]
-        pen.line(beam, 0.024, col)
-        pen.line([beam[0], (beam[0][0] + 0.04, beam[0][1] - 0.05)], 0.016, col)  # brow tine
+        pen.line(beam, 0.03, col)
+        pen.line([beam[0], (beam[0][0] + 0.04, beam[0][1] - 0.06)], 0.02, col)  # brow tine
         # Tines rise from the beam, tallest in the middle.
         for k in range(per_side - 1):
             t = (k + 1) / per_side
@@ -89,8 +89,8 @@ def _antlers(pen: Pen, head: Point, deer: Individual, rng: np.random.Generator) 
             frac = index - i0
             x = beam[i0][0] + (beam[min(i0 + 1, len(beam) - 1)][0] - beam[i0][0]) * frac
             y = beam[i0][1] + (beam[min(i0 + 1, len(beam) - 1)][1] - beam[i0][1]) * frac
-            height = (0.06 + 0.07 * math.sin(math.pi * t)) * spread
-            pen.line([(x, y), (x + 0.015, y - height)], 0.017, col)
+            height = (0.07 + 0.08 * math.sin(math.pi * t)) * spread
+            pen.line([(x, y), (x + 0.015, y - height)], 0.021, col)
 
 
 def _spots(pen: Pen, b: float, deer: Individual) -> None:

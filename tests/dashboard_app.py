@@ -1,0 +1,51 @@
+"""Building the dashboard app for tests: the real app on a real database, with the fake NVML
+behind the telemetry seam and, where a screen must be the same every time, a fixed clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.fake_nvml import FakeNvml
+from tests.ranch_state import FIXED_HOST, NOW
+from thumper_tui.config import load_settings
+from thumper_tui.telemetry.nvml import GpuSampler
+from thumper_tui.ui.app import ThumperApp
+from thumper_tui.ui.services import Services
+
+NO_DRIVER = "NVML Shared Library Not Found"
+
+
+def make_app(
+    database_url: str,
+    *,
+    nvml: Any | None = None,
+    fixed: bool = True,
+    telemetry_interval: float = 3600.0,
+    database_interval: float = 0.2,
+    retry_base: float = 0.2,
+) -> ThumperApp:
+    """The app; ``fixed`` pins the clock to ``NOW`` and the host readings to ``FIXED_HOST``."""
+    services = Services(
+        load_settings({"database_url": database_url}),
+        gpus=GpuSampler(nvml if nvml is not None else FakeNvml(init_error=NO_DRIVER)),
+        telemetry_interval=telemetry_interval,
+        database_interval=database_interval,
+        retry_base=retry_base,
+    )
+    if fixed:
+        services.clock = lambda: NOW
+        services.host = lambda: FIXED_HOST
+    return ThumperApp(services)
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], object], within: float = 15.0) -> None:
+    """Let the app run until ``condition()`` holds; fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {condition}")
+        await pilot.pause(0.05)

@@ -1,0 +1,1 @@
+"""What the dashboard shows, gathered from the database in one call, headless."""

@@ -1,0 +1,55 @@
+"""Alerts: things going wrong that a person should act on, with the action that helps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from thumper_tui.engine.workers import WorkerInfo
+
+START_WORKER = "start_worker"
+RECENT = timedelta(hours=24)
+SPIKE_MIN_FAILED = 5
+SPIKE_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One line for the alerts panel; ``action`` names what the dashboard can offer to do."""
+
+    level: str  # "warning" or "error"
+    text: str
+    action: str | None = None
+
+
+def _age(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
+
+
+def worker_alerts(workers: list[WorkerInfo], run_waiting: bool, now: datetime) -> list[Alert]:
+    """A stale worker (heartbeat lost without a clean stop), and a run that no worker serves."""
+    alerts = [
+        Alert(
+            "warning",
+            f"worker {w.host}:{w.pid} went quiet {_age((now - w.heartbeat_at).total_seconds())}"
+            " ago",
+            START_WORKER,
+        )
+        for w in workers
+        if w.state != "stopped" and not w.is_fresh(now) and now - w.heartbeat_at < RECENT
+    ]
+    if run_waiting and not any(w.is_fresh(now) for w in workers):
+        alerts.append(Alert("error", "the run is waiting: no worker is alive", START_WORKER))
+    return alerts
+
+
+def failure_alerts(done: int, failed: int) -> list[Alert]:
+    """A failure spike: at least five failures making up a fifth of what the run handled."""
+    handled = done + failed
+    if failed >= SPIKE_MIN_FAILED and failed / handled >= SPIKE_SHARE:
+        return [Alert("error", f"failure spike: {failed} of {handled} images failed")]
+    return []

@@ -1,0 +1,1 @@
+"""GPU (NVML) and host sampling that returns frozen snapshots; no GPU is a state, not a crash."""

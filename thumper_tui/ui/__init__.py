@@ -1,0 +1,1 @@
+"""The Textual dashboard. The only package that imports textual or rich."""

@@ -1,0 +1,78 @@
+"""The Thumper dashboard app: themes, global keys, the command palette and the screens."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from thumper_tui.ui.commands import dashboard_commands
+from thumper_tui.ui.screens.dashboard import DashboardScreen
+from thumper_tui.ui.screens.help import HelpScreen
+from thumper_tui.ui.services import Services
+from thumper_tui.ui.themes import DEFAULT, chosen_theme, load_themes, remember_theme
+
+
+class ThumperApp(App[None]):
+    """``thumper`` with no command. Quitting never stops a run: workers live on their own."""
+
+    TITLE = "Thumper"
+    CSS_PATH = "thumper.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("f1,question_mark", "help", "Help"),
+        Binding("ctrl+p", "command_palette", "Palette", show=False, priority=True),
+        Binding("colon", "command_palette", "Palette", show=False),
+        Binding("1", "show_dashboard", "Dashboard", show=False),
+    ]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+        self._dashboard: DashboardScreen | None = None
+
+    def on_mount(self) -> None:
+        for theme in load_themes():
+            self.register_theme(theme)
+        configured = self.services.settings.theme
+        wanted = chosen_theme(configured)
+        self.theme = wanted if wanted in self.available_themes else DEFAULT
+        if wanted not in self.available_themes:
+            self.notify(f"unknown theme {wanted!r}; using {DEFAULT}", severity="warning")
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self._dashboard = DashboardScreen(self.services)
+        self.push_screen(self._dashboard)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        remember_theme(theme.name, self.services.settings.theme)
+
+    async def on_unmount(self) -> None:
+        # Polls first, then the engine: a query cut off by dispose() would never return.
+        if self._dashboard is not None:
+            await self._dashboard.stop_polling()
+        self.workers.cancel_all()
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):
+            await self.workers.wait_for_complete()
+        if self.services.engine is not None:
+            await self.services.engine.dispose()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield from dashboard_commands(self, screen)
+
+    def action_help(self) -> None:
+        """Show the keys."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_show_dashboard(self) -> None:
+        """Screen 1."""
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, DashboardScreen):
+            self.pop_screen()

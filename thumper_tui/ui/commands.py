@@ -1,0 +1,34 @@
+"""Every dashboard action and every theme, for the command palette."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from thumper_tui.ui.screens.dashboard import DashboardScreen
+
+
+def dashboard_commands(app: App[None], screen: Screen[object]) -> Iterable[SystemCommand]:
+    """The run controls (where the dashboard is showing), screens, help and themes."""
+    if isinstance(screen, DashboardScreen):
+        yield SystemCommand(
+            "Start a run", "Incremental or full, with a clear mode", screen.action_start_run
+        )
+        yield SystemCommand("Pause or resume the run", "The active run", screen.action_toggle_pause)
+        yield SystemCommand("Cancel the run", "Asks first", screen.action_cancel_run)
+        yield SystemCommand(
+            "Start a worker",
+            "thumper worker --detach, if none is running",
+            screen.action_start_worker,
+        )
+    yield SystemCommand("Dashboard", "Screen 1", app.action_show_dashboard)  # type: ignore[attr-defined]
+    yield SystemCommand("Help", "Keys and what they do (F1, ?)", app.action_help)  # type: ignore[attr-defined]
+    for name in sorted(app.available_themes):
+        if name.startswith("thumper"):
+            yield SystemCommand(
+                f"Theme: {name}",
+                "Remembered for the next start",
+                lambda n=name: setattr(app, "theme", n),
+            )

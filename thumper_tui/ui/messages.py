@@ -1,0 +1,34 @@
+"""Messages shared across the app, named for what has happened."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from thumper_tui.monitor.overview import Overview
+from thumper_tui.telemetry.snapshots import GpuState, HostSnapshot
+
+
+class TelemetrySampled(Message):
+    """The GPUs and the host were read."""
+
+    def __init__(self, gpus: GpuState, host: HostSnapshot) -> None:
+        super().__init__()
+        self.gpus = gpus
+        self.host = host
+
+
+class OverviewRead(Message):
+    """The database was read."""
+
+    def __init__(self, overview: Overview) -> None:
+        super().__init__()
+        self.overview = overview
+
+
+class DatabaseUnreachable(Message):
+    """Reading the database failed; the next try comes in ``retry_in`` seconds."""
+
+    def __init__(self, reason: str, retry_in: float) -> None:
+        super().__init__()
+        self.reason = reason
+        self.retry_in = retry_in

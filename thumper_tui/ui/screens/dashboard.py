@@ -1,0 +1,259 @@
+"""The dashboard: devices, throughput, the active run, workers, the database and alerts.
+
+Two loops feed it and neither starts a poll before the last one ended: a thread reads NVML and
+the host once a second, and an async worker on the app's loop reads the database every second
+or two, backing off while the database is unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from thumper_tui.engine import daemon
+from thumper_tui.engine.runs import RunError, queue_run, request
+from thumper_tui.monitor.overview import Overview, read_overview
+from thumper_tui.store.engine import error_reason, make_engine
+from thumper_tui.store.migrate import upgrade
+from thumper_tui.store.url import mask_url
+from thumper_tui.ui.messages import DatabaseUnreachable, OverviewRead, TelemetrySampled
+from thumper_tui.ui.screens.confirm import ConfirmScreen
+from thumper_tui.ui.screens.run_dialog import RunChoice, RunDialog
+from thumper_tui.ui.services import Services
+from thumper_tui.ui.widgets.fleet.alerts_panel import AlertsPanel
+from thumper_tui.ui.widgets.fleet.database_panel import DatabasePanel
+from thumper_tui.ui.widgets.fleet.workers_panel import WorkersPanel
+from thumper_tui.ui.widgets.run.run_panel import RunPanel
+from thumper_tui.ui.widgets.run.throughput_chart import ThroughputChart
+from thumper_tui.ui.widgets.telemetry.devices import Devices
+
+
+class DashboardScreen(Screen[None]):
+    """The default screen of ``thumper``."""
+
+    BINDINGS = [
+        Binding("r", "start_run", "Run"),
+        Binding("p", "toggle_pause", "Pause/resume"),
+        Binding("c", "cancel_run", "Cancel run"),
+        Binding("w", "start_worker", "Worker"),
+    ]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(id="dashboard")
+        self.services = services
+        self.overview: Overview | None = None
+        self.database_label = mask_url(services.settings.database_url)
+        self._stopping = threading.Event()
+        self._refresh = asyncio.Event()
+        self._in_flight: asyncio.Future[Overview] | None = None
+        self._upgraded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="≡")
+        yield Static("", id="db-banner")
+        with Horizontal(id="columns"):
+            with Vertical(id="left"):
+                yield Devices(id="devices")
+                yield ThroughputChart()
+            with Vertical(id="right"):
+                yield RunPanel()
+                yield WorkersPanel()
+                yield DatabasePanel()
+                yield AlertsPanel()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sample_telemetry()
+        self.watch_database()
+
+    def on_unmount(self) -> None:
+        self._stopping.set()
+        self._refresh.set()
+
+    async def stop_polling(self) -> None:
+        """End both loops, letting a database read in flight finish first."""
+        self._stopping.set()
+        self._refresh.set()
+        if self._in_flight is not None and not self._in_flight.done():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._in_flight, 10)
+
+    async def _read(self) -> Overview:
+        # Shielded: Textual cancels workers as it quits, and a query cancelled half-way
+        # leaves aiosqlite a connection it can never close; the read finishes on its own.
+        services = self.services
+
+        async def read() -> Overview:
+            if services.engine is None:  # made here, so a bad path is retried like a dead server
+                services.engine = make_engine(services.settings.database_url)
+            engine = services.engine
+            if not self._upgraded:
+                await upgrade(engine)
+                self._upgraded = True
+            return await read_overview(engine, self.database_label, now=services.clock())
+
+        self._in_flight = asyncio.ensure_future(read())
+        return await asyncio.shield(self._in_flight)
+
+    @work(thread=True, group="telemetry", exit_on_error=False)
+    def sample_telemetry(self) -> None:
+        """Read NVML and the host, post the sample, wait; until the screen goes."""
+        worker = get_current_worker()
+        while not worker.is_cancelled and not self._stopping.is_set():
+            try:
+                sample = TelemetrySampled(self.services.gpus.sample(), self.services.host())
+            except Exception as exc:  # a sampler failing must not take the dashboard down
+                self.app.call_from_thread(self.notify, f"telemetry: {exc}", severity="error")
+                return
+            self.post_message(sample)
+            self._stopping.wait(self.services.telemetry_interval)
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._refresh.wait(), seconds)
+        self._refresh.clear()
+
+    @work(group="database", exit_on_error=False)
+    async def watch_database(self) -> None:
+        """Read the overview every interval; while the database is away, retry with backoff."""
+        services = self.services
+        delay = services.retry_base
+        while not self._stopping.is_set():
+            try:
+                overview = await self._read()
+            except Exception as exc:  # whatever the driver raised, the screen shows it
+                self.post_message(DatabaseUnreachable(error_reason(exc), delay))
+                await self._pause(delay)
+                delay = min(delay * 2, services.retry_max)
+                continue
+            delay = services.retry_base
+            self.post_message(OverviewRead(overview))
+            await self._pause(services.database_interval)
+
+    async def on_telemetry_sampled(self, message: TelemetrySampled) -> None:
+        await self.query_one(Devices).show(message.gpus, message.host)
+
+    def on_overview_read(self, message: OverviewRead) -> None:
+        overview = self.overview = message.overview
+        self.query_one("#db-banner", Static).display = False
+        self.query_one(RunPanel).show(overview.run)
+        self.query_one(ThroughputChart).show(overview.throughput)
+        self.query_one(WorkersPanel).show(overview.workers, overview.gpu_samples, overview.taken_at)
+        self.query_one(DatabasePanel).show(overview)
+        self.query_one(AlertsPanel).show(overview.alerts)
+
+    def on_database_unreachable(self, message: DatabaseUnreachable) -> None:
+        banner = self.query_one("#db-banner", Static)
+        banner.update(
+            f"database {self.database_label} unreachable: {message.reason} "
+            f"(retrying in {message.retry_in:.0f} s)"
+        )
+        banner.display = True
+        if self.overview is None:
+            self.query_one(DatabasePanel).update("no reading yet: the database is unreachable")
+
+    def _reachable(self) -> bool:
+        if self.overview is None or self.query_one("#db-banner", Static).display:
+            self.notify("the database is not reachable right now", severity="error")
+            return False
+        return True
+
+    def _worker_alive(self) -> bool:
+        overview = self.overview
+        return overview is not None and any(w.is_fresh(overview.taken_at) for w in overview.workers)
+
+    def action_start_run(self) -> None:
+        """Open the run dialog."""
+        if self._reachable():
+            summary = self.overview.summary if self.overview else None
+            self.app.push_screen(RunDialog(summary), self._queue_run)
+
+    async def _queue_run(self, choice: RunChoice | None) -> None:
+        if choice is None or self.services.engine is None:
+            return
+        try:
+            run_id = await queue_run(
+                self.services.engine, choice.kind, clear_mode=choice.clear_mode, trigger="manual"
+            )
+        except RunError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        except Exception as exc:
+            self.notify(f"could not queue the run: {error_reason(exc)}", severity="error")
+            return
+        self.notify(f"run {run_id} queued")
+        if not self._worker_alive():
+            await self.action_start_worker()
+        self._refresh.set()
+
+    async def action_start_worker(self) -> None:
+        """Start ``thumper worker --detach`` unless one is running already."""
+        settings = self.services.settings
+        try:
+            pid, started = await asyncio.to_thread(
+                daemon.start_worker, settings.database_url, settings.config_file
+            )
+        except OSError as exc:
+            self.notify(f"could not start a worker: {exc}", severity="error")
+            return
+        self.notify(
+            f"worker started in the background (pid {pid})"
+            if started
+            else f"a background worker is already running (pid {pid})"
+        )
+        self._refresh.set()
+
+    async def action_toggle_pause(self) -> None:
+        """Pause the active run, or resume it when paused."""
+        run = self.overview.run if self.overview else None
+        if run is None or not self._reachable():
+            self.notify("no active run", severity="warning")
+            return
+        action = "resume" if run.status == "paused" else "pause"
+        await self._request(run.id, action)
+        if action == "resume" and not self._worker_alive():
+            await self.action_start_worker()
+
+    def action_cancel_run(self) -> None:
+        """Cancel the active run after a confirmation."""
+        run = self.overview.run if self.overview else None
+        if run is None:
+            self.notify("no active run", severity="warning")
+            return
+        done = run.done + run.failed
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self._request(run.id, "cancel")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Cancel run {run.id}? {done:,} of {run.total:,} images are handled and stay "
+                "handled; the rest wait for the next run.",
+                yes="Cancel the run",
+                no="Keep it running",
+            ),
+            answered,
+        )
+
+    async def _request(self, run_id: int, action: str) -> None:
+        assert self.services.engine is not None
+        try:
+            status = await request(self.services.engine, run_id, action)
+        except RunError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        except Exception as exc:
+            self.notify(f"could not {action} run {run_id}: {error_reason(exc)}", severity="error")
+            return
+        self.notify(f"run {run_id} {status}")
+        self._refresh.set()

@@ -1,0 +1,44 @@
+"""Help: every key, what it does, and the fallbacks for chords a terminal may swallow."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# Thumper
+
+The dashboard watches the database. Runs are done by workers in the background:
+quitting the dashboard never stops a run, and opening it again shows the run where it is.
+
+| Key | Does |
+|---|---|
+| `r` | start a run (Enter, Enter: an incremental run of new and failed images) |
+| `p` | pause or resume the active run |
+| `c` | cancel the active run (asks first) |
+| `w` | start a background worker (`thumper worker --detach`) |
+| `1` | the dashboard |
+| `F1`, `?` | this help |
+| `Ctrl+P`, `:` | command palette: every action, themes |
+| `q`, `Ctrl+Q` | quit (runs go on) |
+| `Escape` | close a dialog |
+
+Every chord has a plain key beside it, since many terminals over SSH swallow chords.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Shows :data:`HELP`."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 76; max-width: 95%; height: auto; max-height: 90%; }
+    """
+    BINDINGS = [Binding("escape,q,f1,question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Markdown(HELP)

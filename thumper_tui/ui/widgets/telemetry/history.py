@@ -1,0 +1,46 @@
+"""A labelled bar with a sparkline of its recent history."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Label, ProgressBar, Sparkline
+
+HISTORY_SAMPLES = 900  # 15 minutes at one sample a second
+
+
+class HistoryBar(Vertical):
+    """``LABEL [bar] 42%`` over a sparkline of the last :data:`HISTORY_SAMPLES` readings."""
+
+    DEFAULT_CSS = """
+    HistoryBar { height: auto; }
+    HistoryBar > Horizontal { height: 1; }
+    HistoryBar .history-label { width: 5; }
+    HistoryBar ProgressBar { width: 1fr; }
+    HistoryBar ProgressBar Bar { width: 1fr; }
+    HistoryBar .history-note { width: auto; padding-left: 1; }
+    HistoryBar Sparkline { height: 2; margin-left: 5; }
+    """
+
+    def __init__(self, label: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._label = label
+        self.history: deque[float] = deque(maxlen=HISTORY_SAMPLES)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label(self._label, classes="history-label")
+            yield ProgressBar(total=100, show_eta=False, show_percentage=True)
+            yield Label("", classes="history-note")
+        yield Sparkline([], summary_function=max)
+
+    def record(self, percent: float, note: str = "") -> None:
+        """Show ``percent`` (0-100) now and add it to the history."""
+        self.history.append(percent)
+        self.query_one(ProgressBar).update(progress=percent)
+        self.query_one(".history-note", Label).update(note)
+        # Padded to the whole window, so the sparkline's time scale never stretches.
+        padding = [0.0] * (HISTORY_SAMPLES - len(self.history))
+        self.query_one(Sparkline).data = padding + list(self.history)

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --disable-pip-version-check -q -c constraints.txt
 STAMP := $(VENV)/.installed
 
-.PHONY: install test check lint typecheck imports bench clean
+.PHONY: install test check lint typecheck imports bench bench-dashboard demo tools clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,18 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-test: $(STAMP)
+# The terminal tests drive the real binary in tmux; install it where the machine allows.
+tools:
+	@command -v tmux >/dev/null 2>&1 || { echo "installing tmux for the terminal tests"; \
+		{ apt-get update -qq && apt-get install -y -qq tmux; } >/dev/null 2>&1 || \
+		{ sudo -n apt-get update -qq && sudo -n apt-get install -y -qq tmux; } >/dev/null 2>&1 || \
+		echo "tmux could not be installed; the terminal tests will say so"; }
+
+test: $(STAMP) tools
 	$(PY) -m pytest
+
+demo: $(STAMP)
+	scripts/demo.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check thumper_tui tests benchmarks
@@ -34,5 +44,9 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_import.py
 	$(PY) benchmarks/bench_synth.py
 
+# The dashboard's own CPU use (idle and during a run) and its time to first paint; ~3 minutes.
+bench-dashboard: $(STAMP) tools
+	$(PY) benchmarks/bench_dashboard.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build

@@ -146,7 +146,7 @@ class DashboardScreen(Screen[None]):
         overview = self.overview = message.overview
         self.query_one("#db-banner", Static).display = False
         self.query_one(RunPanel).show(overview.run)
-        self.query_one(ThroughputChart).show(overview.throughput)
+        self.query_one(ThroughputChart).show(overview.throughput, overview.run is not None)
         self.query_one(WorkersPanel).show(overview.workers, overview.gpu_samples, overview.taken_at)
         self.query_one(DatabasePanel).show(overview)
         self.query_one(AlertsPanel).show(overview.alerts)

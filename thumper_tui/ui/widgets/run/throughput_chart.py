@@ -31,11 +31,13 @@ class ThroughputChart(Static):
         super().__init__("", id="throughput", classes="panel")
         self.border_title = "Throughput · images/min"
         self._points: list[tuple[float, float]] = []
+        self._has_run = False
 
-    def show(self, points: list[tuple[float, float]]) -> None:
-        """Plot ``points`` ((minutes, images/min) pairs)."""
-        if points != self._points:
+    def show(self, points: list[tuple[float, float]], has_run: bool) -> None:
+        """Plot ``points`` ((minutes, images/min) pairs) of the run shown, if there is one."""
+        if points != self._points or has_run != self._has_run:
             self._points = list(points)
+            self._has_run = has_run
             self._draw()
 
     def on_resize(self) -> None:
@@ -44,6 +46,8 @@ class ThroughputChart(Static):
     def _draw(self) -> None:
         width, height = self.content_size
         if len(self._points) < 2 or width < 10 or height < 3:
-            self.update("waiting for the workers' first samples" if self._points else "no run")
+            self.update(
+                "waiting for the workers' samples (every 5 s)" if self._has_run else "no run yet"
+            )
             return
         self.update(Text.from_ansi(render_chart(self._points, width, height)))

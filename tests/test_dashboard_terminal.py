@@ -1,0 +1,128 @@
+"""The real ``thumper`` binary in a real terminal (tmux): start it, see the panels, start a run
+with keys, leave; the run goes on. Leaving by ``q`` and by losing the terminal (SIGHUP, as when
+an SSH connection drops) are both tried."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI
+from tests.helpers import run_cli, run_json
+from thumper_tui.engine import daemon
+
+THUMPER = Path(sys.executable).with_name("thumper")
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[list[str]]:
+    """A private tmux server (its own socket), killed afterwards."""
+    if shutil.which("tmux") is None:
+        message = "tmux is not installed (make test installs it where it can)"
+        if IN_CI:
+            pytest.fail(message + "; CI=true: the terminal tests must run")
+        pytest.skip(message)
+    base = ["tmux", "-S", str(tmp_path / "tmux.sock")]
+    yield base
+    subprocess.run([*base, "kill-server"], capture_output=True)
+    daemon.stop()
+
+
+@pytest.fixture
+def ranch_db(tmp_path: Path) -> str:
+    """Six synthetic photos imported into a fresh SQLite database."""
+    url = f"sqlite:///{tmp_path / 'thumper.db'}"
+    ranch = tmp_path / "ranch"
+    assert run_cli("synth", "--out", str(ranch), "--images", "6", "--seed", "4242").exit_code == 0
+    assert run_cli("import", str(ranch), database_url=url).exit_code == 0
+    return url
+
+
+def _screen(tmux: list[str]) -> str:
+    return subprocess.run(
+        [*tmux, "capture-pane", "-p", "-t", "dash"], capture_output=True, text=True
+    ).stdout
+
+
+def _wait_screen(tmux: list[str], *needles: str, within: float = 60) -> str:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        text = _screen(tmux)
+        if all(n in text for n in needles):
+            return text
+        time.sleep(0.2)
+    raise AssertionError(f"never saw {needles} on screen:\n{_screen(tmux)}")
+
+
+def _start_dashboard(tmux: list[str], url: str) -> int:
+    env = " ".join(
+        f"{k}={v}" for k, v in os.environ.items() if k.startswith(("XDG_", "HOME", "PATH"))
+    )
+    command = f"exec env {env} TERM=xterm-256color {THUMPER} --database-url {url}"
+    subprocess.run(
+        [*tmux, "new-session", "-d", "-s", "dash", "-x", "120", "-y", "40", command], check=True
+    )
+    pid = subprocess.run(
+        [*tmux, "display-message", "-p", "-t", "dash", "#{pane_pid}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return int(pid)
+
+
+def _start_run_with_keys(tmux: list[str]) -> None:
+    _wait_screen(tmux, "Workers", "Database", "images 6:", "Alerts", "Throughput")
+    subprocess.run([*tmux, "send-keys", "-t", "dash", "r"], check=True)
+    _wait_screen(tmux, "Incremental: new and failed images")
+    subprocess.run([*tmux, "send-keys", "-t", "dash", "Enter"], check=True)
+    _wait_screen(tmux, "Process 6 new or failed images")
+    subprocess.run([*tmux, "send-keys", "-t", "dash", "Enter"], check=True)
+    _wait_screen(tmux, "run 1 queued")
+
+
+def _gone(pid: int, within: float = 20) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _run_finishes(url: str, within: float = 180) -> dict[str, object]:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        runs = run_json("runs", database_url=url)
+        if runs and runs[0]["status"] in ("done", "failed", "cancelled"):
+            return dict(runs[0])
+        time.sleep(1)
+    raise AssertionError(f"the run did not finish: {run_json('runs', database_url=url)}")
+
+
+@pytest.mark.parametrize("leave", ["q", "SIGHUP"])
+def test_start_a_run_from_the_dashboard_and_leave(
+    tmux: list[str], ranch_db: str, leave: str
+) -> None:
+    pid = _start_dashboard(tmux, ranch_db)
+    _start_run_with_keys(tmux)
+    assert daemon.running_pid() is not None  # no worker was alive: the dashboard started one
+    if leave == "q":
+        subprocess.run([*tmux, "send-keys", "-t", "dash", "q"], check=True)
+    else:
+        os.kill(pid, signal.SIGHUP)
+    assert _gone(pid), "the dashboard did not exit"
+    run = _run_finishes(ranch_db)
+    assert run["status"] == "done" and run["images"] == {"total": 6, "done": 6, "failed": 0}
+    status = run_json("status", database_url=ranch_db)
+    assert status["images"]["done"] == 6 and status["active_run"] is None

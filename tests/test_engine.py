@@ -87,7 +87,7 @@ def test_process_then_reprocess_replaces_detections(ranch: Path, database_url: s
     ]
     assert runs[0]["model_classes"] == ["buck", "doe", "fawn", "raccoon", "hog", "coyote"]
     assert len(runs[0]["model_sha256"]) == 64 and runs[0]["settings"]["imgsz"] == 512
-    assert set(runs[0]["timings"]) == {"decode", "detect", "write"}
+    assert set(runs[0]["timings"]) == {"decode", "detect", "embed", "write"}
     nothing = run_cli("process", database_url=database_url)
     assert "0 images done, 0 failed" in nothing.stdout
 

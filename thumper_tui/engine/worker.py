@@ -81,9 +81,11 @@ def _decode(image: ClaimedImage, imgsz: int) -> Decoded | str:
 
 def _detect_and_embed(
     detector: Detector, embedder: BackboneEmbedder, ready: list[tuple[ClaimedImage, Decoded]]
-) -> list[list[Found]]:
-    """Detections for each decoded photo, deer carrying their embedding (one batch of crops)."""
+) -> tuple[list[list[Found]], float]:
+    """Detections for each decoded photo, deer carrying their embedding (one batch of crops),
+    and the seconds the embedding took."""
     lists = detector.detect([d.array for _, d in ready])
+    embed_started = time.perf_counter()
     crops, owners = [], []
     for index, ((_, decoded), found) in enumerate(zip(ready, lists, strict=True)):
         height, width = decoded.array.shape[:2]
@@ -103,7 +105,7 @@ def _detect_and_embed(
                 embedding=to_bytes(vector),
                 embedding_version=embedder.version,
             )
-    return lists
+    return lists, time.perf_counter() - embed_started
 
 
 async def _process(
@@ -120,13 +122,13 @@ async def _process(
     Every decode is queued in the reader threads at once; the detector takes the photos in
     order, chunk by chunk (one photo on a CPU, 16 on a GPU), so it works on the first ones
     while the readers decode the rest. ``decode`` in the timings is the time the detector
-    waited for the readers, ``detect`` the time it worked.
+    waited for the readers, ``detect`` the time it worked, ``embed`` the time of the crops.
     """
     loop = asyncio.get_running_loop()
     pending = [loop.run_in_executor(pool, _decode, image, detector.imgsz) for image in images]
     found: dict[int, list[Found]] = {}
     failed: dict[int, str] = {}
-    waited = worked = 0.0
+    waited = worked = embedding = 0.0
     for start in range(0, len(images), detector.batch):
         chunk = images[start : start + detector.batch]
         before = time.perf_counter()
@@ -139,11 +141,13 @@ async def _process(
                 failed[image.id] = outcome
         between = time.perf_counter()
         if ready:
-            lists = await asyncio.to_thread(_detect_and_embed, detector, embedder, ready)
+            lists, embed_s = await asyncio.to_thread(_detect_and_embed, detector, embedder, ready)
+            embedding += embed_s
             found.update((image.id, f) for (image, _), f in zip(ready, lists, strict=True))
         waited += between - before
         worked += time.perf_counter() - between
-    batch = BatchResult(found=found, failed=failed, seconds={"decode": waited, "detect": worked})
+    seconds = {"decode": waited, "detect": worked - embedding, "embed": embedding}
+    batch = BatchResult(found=found, failed=failed, seconds=seconds)
     await write_batch(engine, worker_id, run.id, batch)
 
 

@@ -62,9 +62,9 @@ def _admin(sql: str) -> None:
     run_async(run)
 
 
-def create_pg_database(prefix: str = "thumper_test") -> str:
-    """Create a fresh PostgreSQL database and return its URL."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+def create_pg_database(prefix: str = "thumper_test", name: str | None = None) -> str:
+    """Create a fresh PostgreSQL database (a new name, or ``name``) and return its URL."""
+    name = name or f"{prefix}_{uuid.uuid4().hex[:12]}"
     _admin(f'CREATE DATABASE "{name}"')
     return f"postgresql://postgres@{PG_HOST}:5432/{name}"
 

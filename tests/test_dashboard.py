@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from textual.app import App
@@ -12,6 +13,7 @@ from textual.command import CommandPalette
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, OptionList
 
+from tests.conftest import create_pg_database, drop_pg_database
 from tests.dashboard_app import make_app, until
 from tests.fake_nvml import FakeGpu, FakeNvml
 from tests.ranch_state import NOW, seed_images, seed_mid_run
@@ -275,6 +277,26 @@ async def test_an_unreachable_database_is_shown_and_retried(tmp_path: Path) -> N
         blocker.mkdir()
         await until(pilot, lambda: not banner.display, within=30)
         assert "images 0" in _text(app.screen.query_one(DatabasePanel))
+
+
+@pytest.mark.postgres
+async def test_a_database_lost_mid_session_is_shown_and_reconnected(pg_server: str) -> None:
+    url = create_pg_database("thumper_dash")
+    try:
+        app = make_app(url, retry_base=0.2)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = _dashboard(app)
+            await until(pilot, lambda: screen.overview is not None)
+            banner = app.screen.query_one("#db-banner")
+            assert not banner.display
+            drop_pg_database(url)  # every connection is cut, the database is gone
+            await until(pilot, lambda: banner.display)
+            assert "unreachable:" in _text(banner)
+            create_pg_database(name=url.rsplit("/", 1)[1])  # back, empty: schema made again
+            await until(pilot, lambda: not banner.display, within=40)
+            assert "images 0" in _text(app.screen.query_one(DatabasePanel))
+    finally:
+        drop_pg_database(url)
 
 
 async def test_80x24_still_shows_every_panel(engine: AsyncEngine, database_url: str) -> None:

@@ -131,6 +131,7 @@ class DashboardScreen(Screen[None]):
             try:
                 overview = await self._read()
             except Exception as exc:  # whatever the driver raised, the screen shows it
+                self._upgraded = False  # a database that came back may be a new, empty one
                 self.post_message(DatabaseUnreachable(error_reason(exc), delay))
                 await self._pause(delay)
                 delay = min(delay * 2, services.retry_max)

@@ -22,9 +22,10 @@ class Alert:
     action: str | None = None
 
 
-def _age(seconds: float) -> str:
+def describe_age(seconds: float) -> str:
+    """A heartbeat age in words a person reads at a glance: ``3 s``, ``4 min``, ``2 h``."""
     if seconds < 120:
-        return f"{seconds:.0f} s"
+        return f"{max(0.0, seconds):.0f} s"
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.0f} h"
@@ -35,8 +36,8 @@ def worker_alerts(workers: list[WorkerInfo], run_waiting: bool, now: datetime) -
     alerts = [
         Alert(
             "warning",
-            f"worker {w.host}:{w.pid} went quiet {_age((now - w.heartbeat_at).total_seconds())}"
-            " ago",
+            f"worker {w.host}:{w.pid} went quiet "
+            f"{describe_age((now - w.heartbeat_at).total_seconds())} ago",
             START_WORKER,
         )
         for w in workers

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from thumper_tui.monitor.alerts import describe_age as age
+
+__all__ = ["age", "duration", "gib", "rate"]
+
 
 def duration(seconds: float | None) -> str:
     """``1:02:03``, ``4:05`` or ``—`` for unknown."""
@@ -11,15 +15,6 @@ def duration(seconds: float | None) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def age(seconds: float) -> str:
-    """A heartbeat age: ``3 s``, ``4 min``, ``2 h``."""
-    if seconds < 120:
-        return f"{max(0, seconds):.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.0f} h"
 
 
 def gib(num_bytes: float) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -35,6 +37,8 @@ from thumper_tui.ui.widgets.fleet.workers_panel import WorkersPanel
 from thumper_tui.ui.widgets.run.run_panel import RunPanel
 from thumper_tui.ui.widgets.run.throughput_chart import ThroughputChart
 from thumper_tui.ui.widgets.telemetry.devices import Devices
+
+T = TypeVar("T")
 
 
 class DashboardScreen(Screen[None]):
@@ -181,15 +185,13 @@ class DashboardScreen(Screen[None]):
     async def _queue_run(self, choice: RunChoice | None) -> None:
         if choice is None or self.services.engine is None:
             return
-        try:
-            run_id = await queue_run(
+        run_id = await self._attempt(
+            "queue the run",
+            queue_run(
                 self.services.engine, choice.kind, clear_mode=choice.clear_mode, trigger="manual"
-            )
-        except RunError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        except Exception as exc:
-            self.notify(f"could not queue the run: {error_reason(exc)}", severity="error")
+            ),
+        )
+        if run_id is None:
             return
         self.notify(f"run {run_id} queued")
         if not self._worker_alive():
@@ -248,13 +250,19 @@ class DashboardScreen(Screen[None]):
 
     async def _request(self, run_id: int, action: str) -> None:
         assert self.services.engine is not None
+        status = await self._attempt(
+            f"{action} run {run_id}", request(self.services.engine, run_id, action)
+        )
+        if status is not None:
+            self.notify(f"run {run_id} {status}")
+            self._refresh.set()
+
+    async def _attempt(self, what: str, step: Awaitable[T]) -> T | None:
+        """Await ``step``; a refusal or a database error becomes a notification and None."""
         try:
-            status = await request(self.services.engine, run_id, action)
+            return await step
         except RunError as exc:
             self.notify(str(exc), severity="warning")
-            return
         except Exception as exc:
-            self.notify(f"could not {action} run {run_id}: {error_reason(exc)}", severity="error")
-            return
-        self.notify(f"run {run_id} {status}")
-        self._refresh.set()
+            self.notify(f"could not {what}: {error_reason(exc)}", severity="error")
+        return None

@@ -40,7 +40,10 @@ from thumper_tui.cli.train_cmd import train_demo_command
 @click.version_option(package_name="thumper-tui", prog_name="thumper")
 @click.pass_context
 def cli(ctx: click.Context, config_file: Path | None, database_url: str | None) -> None:
-    """Thumper: trail-camera deer tracking from the terminal."""
+    """Thumper: trail-camera deer tracking from the terminal.
+
+    With no command, opens the live dashboard.
+    """
     ctx.obj = Obj(config_file=config_file, flags={"database_url": database_url})
     if ctx.invoked_subcommand is None:
         ctx.invoke(dashboard_command)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,6 +125,16 @@ def test_model_setting_points_the_engine_at_user_weights(
     result = run_cli("eval", "detect", "--data", str(unseen_ranch))
     assert result.exit_code == 2
     assert f"model weights not found: {tmp_path / 'ranch-yolov8s.pt'}" in result.stderr
+
+
+def test_other_weights_are_evaluated_at_the_size_they_were_trained_at(
+    unseen_ranch: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "my-weights.pt"  # no model card beside it: the checkpoint says 512
+    shutil.copyfile(DEMO_WEIGHTS, copy)
+    result = run_cli("eval", "detect", "--data", str(unseen_ranch), "--model", str(copy))
+    assert result.exit_code == 0, result.output
+    assert "at imgsz 512" in result.stdout
 
 
 def test_average_precision_on_known_cases() -> None:

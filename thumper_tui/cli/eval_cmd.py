@@ -33,7 +33,7 @@ def eval_group() -> None:
     "--imgsz",
     type=click.IntRange(64, 4096),
     default=None,
-    help="Inference size (default: the model card's, else 640).",
+    help="Inference size (default: the size the weights were trained at, else 640).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
@@ -42,16 +42,22 @@ def detect(
 ) -> None:
     """mAP50, precision and recall per class, and category accuracy of matched deer."""
     from thumper_tui.detector.evaluate import evaluate_detector
-    from thumper_tui.detector.model import DetectorError, default_imgsz, load_detector
+    from thumper_tui.detector.model import (
+        DetectorError,
+        default_imgsz,
+        load_detector,
+        trained_imgsz,
+    )
 
     model = model or settings_from(ctx).model_path()
     if not (data / "truth.json").is_file():
         fail(f"{data} has no truth.json: make one with `thumper synth`", EXIT_USAGE)
-    imgsz = imgsz or default_imgsz(model)
     try:
         detector = load_detector(model)
     except DetectorError as exc:
         fail(str(exc), EXIT_USAGE)
+    if imgsz is None:  # the size the weights were trained at: other sizes score far worse
+        imgsz = default_imgsz(None) if model is None else (trained_imgsz(detector) or 640)
     bar = ProgressBar("Evaluating", sys.stderr, unit="photos", enabled=sys.stderr.isatty())
     report = evaluate_detector(
         detector, data, imgsz=imgsz, on_start=bar.start, on_progress=bar.advance

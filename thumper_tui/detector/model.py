@@ -47,6 +47,13 @@ def default_imgsz(weights: Path | None) -> int:
     return 640
 
 
+def trained_imgsz(model: Any) -> int | None:
+    """The image size ``model`` was trained at, from its checkpoint's training arguments."""
+    args = (getattr(model, "ckpt", None) or {}).get("train_args") or {}
+    size = args.get("imgsz") if isinstance(args, dict) else None
+    return size if isinstance(size, int) and size > 0 else None
+
+
 def class_names(model: Any) -> dict[int, str]:
     """The model's class names by index, as ``model.names`` gives them."""
     return {int(k): str(v) for k, v in dict(model.names).items()}

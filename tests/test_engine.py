@@ -87,7 +87,7 @@ def test_process_then_reprocess_replaces_detections(ranch: Path, database_url: s
     ]
     assert runs[0]["model_classes"] == ["buck", "doe", "fawn", "raccoon", "hog", "coyote"]
     assert len(runs[0]["model_sha256"]) == 64 and runs[0]["settings"]["imgsz"] == 512
-    assert set(runs[0]["timings"]) == {"decode", "detect", "embed", "write"}
+    assert set(runs[0]["timings"]) == {"decode", "detect", "embed", "reid", "write"}
     nothing = run_cli("process", database_url=database_url)
     assert "0 images done, 0 failed" in nothing.stdout
 
@@ -286,7 +286,8 @@ async def test_stopping_a_detached_worker_hands_its_images_back(
 def test_deer_detections_carry_embeddings(ranch: Path, database_url: str) -> None:
     import asyncio as aio
 
-    from thumper_tui.engine.embed import EMBEDDING_VERSION, from_bytes
+    from thumper_tui.engine.embed import from_bytes
+    from thumper_tui.reid.embedder import REID_VERSION
 
     run_json("import", str(ranch), database_url=database_url)
     assert run_cli("process", database_url=database_url).exit_code == 0
@@ -301,6 +302,8 @@ def test_deer_detections_carry_embeddings(ranch: Path, database_url: str) -> Non
                         Detection.is_duplicate,
                         Detection.embedding,
                         Detection.embedding_version,
+                        Detection.deer_id,
+                        Detection.confidence,
                     )
                 )
             ).all()
@@ -310,7 +313,11 @@ def test_deer_detections_carry_embeddings(ranch: Path, database_url: str) -> Non
     detections = aio.run(rows())
     deer = [r for r in detections if r[0] == "deer" and not r[1]]
     assert len(deer) > 10
-    for _, _, blob, version in deer:
-        assert version == EMBEDDING_VERSION and blob is not None
+    for _, _, blob, version, profile, confidence in deer:
+        assert version == REID_VERSION and blob is not None
+        assert profile is not None or confidence < 0.5  # only a confident deer founds one
         assert abs(float((from_bytes(blob) ** 2).sum()) - 1.0) < 0.02
-    assert all(r[2] is None for r in detections if r[0] != "deer" or r[1])
+    others = [r for r in detections if r[0] != "deer" or r[1]]
+    assert all(r[2] is None and r[4] is None for r in others)
+    profiles = run_json("profiles", database_url=database_url)
+    assert sum(p["sightings"] for p in profiles) == sum(1 for r in deer if r[4] is not None)

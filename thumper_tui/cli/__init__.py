@@ -11,7 +11,7 @@ from thumper_tui.cli.dashboard_cmd import dashboard_command
 from thumper_tui.cli.db_cmd import db
 from thumper_tui.cli.eval_cmd import eval_group
 from thumper_tui.cli.import_cmd import import_command
-from thumper_tui.cli.name_cmd import name_command
+from thumper_tui.cli.name_cmd import name_command, not_same_command, note_command, verify_command
 from thumper_tui.cli.process_cmd import (
     cancel_command,
     pause_command,
@@ -23,7 +23,7 @@ from thumper_tui.cli.process_cmd import (
 from thumper_tui.cli.read_cmds import images, profiles, runs, status
 from thumper_tui.cli.runtime import Obj
 from thumper_tui.cli.synth_cmd import synth_command
-from thumper_tui.cli.train_cmd import train_demo_command
+from thumper_tui.cli.train_cmd import train_demo_command, train_reid_command
 
 
 @click.group(
@@ -58,8 +58,12 @@ cli.add_command(images)
 cli.add_command(runs)
 cli.add_command(profiles)
 cli.add_command(name_command)
+cli.add_command(note_command)
+cli.add_command(verify_command)
+cli.add_command(not_same_command)
 cli.add_command(synth_command)
 cli.add_command(train_demo_command)
+cli.add_command(train_reid_command)
 cli.add_command(eval_group)
 cli.add_command(process_command)
 cli.add_command(worker_command)

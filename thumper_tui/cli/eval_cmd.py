@@ -1,10 +1,11 @@
-"""``thumper eval``: measure the detector (and later re-identification) against ground truth."""
+"""``thumper eval``: measure the detector and re-identification against ground truth."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -79,3 +80,45 @@ def detect(
         click.echo(
             f"{name:<10} {row['map50']:>7.3f} {row['precision']:>10.3f} {row['recall']:>7.3f}"
         )
+
+
+@eval_group.command("reid")
+@click.option(
+    "--truth",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    required=True,
+    help="The ranch (with truth.json) whose photos were imported and processed.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def reid(ctx: click.Context, truth: Path, as_json: bool) -> None:
+    """Profiles against the true individuals: B-cubed precision / recall / F1, mixed profiles."""
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from thumper_tui.cli.runtime import run_with_database
+    from thumper_tui.reid.evaluate import evaluate_reid
+
+    if not (truth / "truth.json").is_file():
+        fail(f"{truth} has no truth.json: make one with `thumper synth`", EXIT_USAGE)
+
+    async def work(engine: AsyncEngine) -> dict[str, Any]:
+        return await evaluate_reid(engine, truth)
+
+    report = run_with_database(settings_from(ctx), work)
+    if not report["images"]:
+        fail(f"no photo of {truth} is in the database: `thumper import {truth}` first", EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(
+        f"{report['profiles']} profiles for {report['individuals']} deer over "
+        f"{report['matched_detections']} matched detections in {report['images']} photos"
+    )
+    click.echo(
+        f"B-cubed precision {report['bcubed_precision']:.3f}  recall "
+        f"{report['bcubed_recall']:.3f}  F1 {report['bcubed_f1']:.3f}"
+    )
+    click.echo(
+        f"profiles mixing categories: {report['mixed_category_profiles']} "
+        f"(buck with doe: {report['buck_doe_profiles']})"
+    )

@@ -8,12 +8,20 @@ import signal
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.cli.runtime import EXIT_FAILURE, Obj, fail, run_with_database, settings_from
+from thumper_tui.cli.runtime import (
+    EXIT_FAILURE,
+    EXIT_USAGE,
+    Obj,
+    fail,
+    run_with_database,
+    settings_from,
+)
 from thumper_tui.config import Settings
 from thumper_tui.detector.model import DetectorError, default_imgsz
 from thumper_tui.engine.detect import Detector
@@ -21,6 +29,7 @@ from thumper_tui.engine.runs import RunError, RunInfo, active_run, get_run, queu
 from thumper_tui.engine.worker import WorkerOptions, serve
 from thumper_tui.engine.workers import WorkerRefused
 from thumper_tui.progress import ProgressBar
+from thumper_tui.reid.embedder import EmbedderError
 
 
 def _options(settings: Settings, **kwargs: Any) -> WorkerOptions:
@@ -29,8 +38,8 @@ def _options(settings: Settings, **kwargs: Any) -> WorkerOptions:
     )
 
 
-def _detector(settings: Settings) -> Detector:
-    weights = settings.model_path()
+def _detector(settings: Settings, model: Path | None = None) -> Detector:
+    weights = model or settings.model_path()
     try:
         return Detector(weights, imgsz=default_imgsz(weights))
     except DetectorError as exc:
@@ -39,13 +48,13 @@ def _detector(settings: Settings) -> Detector:
 
 @click.command("process")
 @click.pass_context
-def process_command(ctx: click.Context) -> None:
+def process_command(ctx: click.Context, model: Path | None = None) -> None:
     """Process new and failed images now, in the foreground, until done.
 
     Joins the active run if there is one; otherwise queues an incremental run.
     """
     settings = settings_from(ctx)
-    detector = _detector(settings)
+    detector = _detector(settings, model)
     bar = ProgressBar(
         "Processing", sys.stderr, unit="images", per_minute=True, enabled=sys.stderr.isatty()
     )
@@ -65,7 +74,7 @@ def process_command(ctx: click.Context) -> None:
     started = time.perf_counter()
     try:
         run = run_with_database(settings, work)
-    except (WorkerRefused, RunError) as exc:
+    except (WorkerRefused, RunError, EmbedderError) as exc:
         fail(str(exc))
     bar.finish()
     if run is None:
@@ -138,7 +147,7 @@ def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool, stop:
 
     try:
         run_with_database(settings, work)
-    except WorkerRefused as exc:
+    except (WorkerRefused, EmbedderError) as exc:
         fail(str(exc))
 
 
@@ -152,16 +161,54 @@ def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool, stop:
     "redo every image and rebuild profiles.",
 )
 @click.option(
+    "--threshold",
+    type=click.FloatRange(-1.0, 1.0),
+    default=None,
+    help="Re-ID similarity a detection needs to join a profile "
+    "(default: the one chosen with the identity embedder).",
+)
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Detect with these ultralytics weights for this run.",
+)
+@click.option(
+    "--reid-only",
+    is_flag=True,
+    help="Re-identify the stored detections again without detecting (after a threshold change).",
+)
+@click.option(
     "--queue-only", is_flag=True, help="Queue the run for a worker instead of running it."
 )
 @click.pass_context
-def reprocess_command(ctx: click.Context, clear_mode: str, queue_only: bool) -> None:
+def reprocess_command(
+    ctx: click.Context,
+    clear_mode: str,
+    threshold: float | None,
+    model: Path | None,
+    reid_only: bool,
+    queue_only: bool,
+) -> None:
     """Queue a full run (and process it in the foreground unless --queue-only)."""
     settings = settings_from(ctx)
-    kind = "incremental" if clear_mode == "none" else "full"
+    if reid_only and (clear_mode == "none" or model is not None):
+        fail("--reid-only needs --clear-mode detections or all, and no --model", EXIT_USAGE)
+    kind = "reid-only" if reid_only else "incremental" if clear_mode == "none" else "full"
+    asked: dict[str, Any] = {}
+    if threshold is not None:
+        asked["reid_threshold"] = threshold
+    if model is not None:
+        from thumper_tui.detector.model import load_detector
+
+        try:
+            load_detector(model)
+        except DetectorError as exc:
+            fail(str(exc), EXIT_USAGE)
+        asked["model"] = str(model.expanduser().resolve())
 
     async def enqueue(engine: AsyncEngine) -> int:
-        return await queue_run(engine, kind, clear_mode=clear_mode, trigger="cli")
+        return await queue_run(engine, kind, clear_mode=clear_mode, trigger="cli", settings=asked)
 
     try:
         run_id = run_with_database(settings, enqueue)
@@ -170,7 +217,7 @@ def reprocess_command(ctx: click.Context, clear_mode: str, queue_only: bool) -> 
     if queue_only:
         click.echo(f"run {run_id} queued ({kind}, clear mode {clear_mode})")
         return
-    ctx.invoke(process_command)
+    ctx.invoke(process_command, model=model)
 
 
 def _control(action: str) -> click.Command:

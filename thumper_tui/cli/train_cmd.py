@@ -41,3 +41,32 @@ def train_demo_command(
         install=install,
     )
     click.echo(json.dumps(card, indent=2))
+
+
+@click.command("train-reid")
+@click.option(
+    "--work",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build/train-reid"),
+    show_default=True,
+    help="Keeps the generated ranches and the checkpoint.",
+)
+@click.option("--epochs", type=click.IntRange(1, 10_000), default=22, show_default=True)
+@click.option(
+    "--install/--no-install",
+    default=True,
+    show_default=True,
+    help="Copy the checkpoint and its card into the package.",
+)
+def train_reid_command(work: Path, epochs: int, install: bool) -> None:
+    """Train the identity embedder on synthetic herds and choose its re-ID threshold."""
+    from thumper_tui.reid.build import ReidTrainOptions, train_reid
+    from thumper_tui.reid.train import FitOptions
+
+    card = train_reid(
+        work,
+        ReidTrainOptions(fit=FitOptions(epochs=epochs)),
+        install=install,
+        say=lambda line: click.echo(line, err=True),
+    )
+    click.echo(json.dumps(card, indent=2))

@@ -3,7 +3,8 @@
 The first worker to see a queued run starts it (compare-and-set, so only one does): an
 incremental run (clear mode ``none``) retries failed images and takes every pending one; a full
 run with clear mode ``detections`` or ``all`` puts every image back to pending, and each image's
-detections are replaced as it is processed. A run is done when no image is pending or
+detections are replaced as it is processed; a reid-only run takes every done image again and
+re-identifies its stored detections. A run is done when no image is pending or
 processing any more.
 """
 
@@ -14,12 +15,16 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from thumper_tui.engine.consolidate import consolidate
+from thumper_tui.engine.rebuild import map_rebuilt_profiles
 from thumper_tui.engine.runs import RunInfo
+from thumper_tui.reid.gallery import DEFAULT_THRESHOLD
 from thumper_tui.store.models import Image, ImageStatus, Run, RunStatus
 from thumper_tui.store.types import utcnow
 
 PIPELINE_VERSION = "1"
 UNFINISHED = (ImageStatus.PENDING.value, ImageStatus.PROCESSING.value)
+ACTIVE = (RunStatus.QUEUED.value, RunStatus.RUNNING.value, RunStatus.PAUSED.value)
 
 
 def _count_unfinished() -> Select[int]:
@@ -42,12 +47,17 @@ async def start_run(engine: AsyncEngine, run: RunInfo, facts: dict[str, Any]) ->
                 model_sha256=facts["model_sha256"],
                 model_classes=facts["model_classes"],
                 settings={**(run_settings or {}), **facts["settings"]},
+                reid_threshold=(run_settings or {}).get(
+                    "reid_threshold", facts.get("reid_threshold", DEFAULT_THRESHOLD)
+                ),
             )
         )
         if not claimed.rowcount:
             return False
         redo = update(Image).values(status=ImageStatus.PENDING.value, error=None)
-        if run.clear_mode == "none":
+        if run.kind == "reid-only":  # what was detected is re-identified; nothing is retried
+            redo = redo.where(Image.status == ImageStatus.DONE.value)
+        elif run.clear_mode == "none":
             redo = redo.where(Image.status == ImageStatus.FAILED.value)
         else:
             redo = redo.where(Image.status != ImageStatus.PROCESSING.value)
@@ -58,7 +68,12 @@ async def start_run(engine: AsyncEngine, run: RunInfo, facts: dict[str, Any]) ->
 
 
 async def complete_run(engine: AsyncEngine, run_id: int) -> bool:
-    """Mark a running run done once nothing remains; True for the worker that did it."""
+    """Mark a running run done once nothing remains; True for the worker that did it.
+
+    In the same transaction the run's profiles are consolidated
+    (:func:`thumper_tui.engine.consolidate.consolidate`) and a ``clear-mode all`` run maps its
+    rebuilt profiles onto the old ones (:func:`thumper_tui.engine.rebuild.map_rebuilt_profiles`).
+    """
     async with engine.begin() as conn:
         left = await conn.scalar(_count_unfinished())
         if left:
@@ -68,4 +83,32 @@ async def complete_run(engine: AsyncEngine, run_id: int) -> bool:
             .where(Run.id == run_id, Run.status == RunStatus.RUNNING.value)
             .values(status=RunStatus.DONE.value, finished_at=utcnow())
         )
-        return bool(result.rowcount)
+        if not result.rowcount:
+            return False
+        clear_mode, settings = (
+            await conn.execute(select(Run.clear_mode, Run.settings).where(Run.id == run_id))
+        ).one()
+        merge_threshold = (settings or {}).get("merge_threshold")
+        small = (settings or {}).get("small_threshold")
+        if merge_threshold is not None:
+            await consolidate(
+                conn, run_id, float(merge_threshold), None if small is None else float(small)
+            )
+        if clear_mode == "all":
+            await map_rebuilt_profiles(conn, run_id)
+        return True
+
+
+async def fail_run(engine: AsyncEngine, run_id: int, reason: str) -> None:
+    """End a run that cannot go on (its weights cannot be loaded), with the reason."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.status.in_(ACTIVE))
+            .values(status=RunStatus.FAILED.value, error=reason, finished_at=utcnow())
+        )
+        await conn.execute(
+            update(Image)
+            .where(Image.status == ImageStatus.PROCESSING.value)
+            .values(status=ImageStatus.PENDING.value, lease_owner=None, lease_expires_at=None)
+        )

@@ -52,6 +52,13 @@ class RunInfo:
     requested_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    settings: dict[str, Any] | None = None
+
+    @property
+    def model(self) -> str | None:
+        """The weights this run asked for (``reprocess --model``), else ``None``."""
+        value = (self.settings or {}).get("model")
+        return str(value) if value else None
 
 
 _COLUMNS = (
@@ -66,6 +73,7 @@ _COLUMNS = (
     Run.requested_at,
     Run.started_at,
     Run.finished_at,
+    Run.settings,
 )
 
 

@@ -16,17 +16,24 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.detector.decode import Decoded, decode_for_model
+from thumper_tui.detector.model import DetectorError, default_imgsz
 from thumper_tui.engine.claims import LEASE, ClaimedImage, claim_batch, release, renew_leases
 from thumper_tui.engine.detect import Detector, Found
-from thumper_tui.engine.embed import BackboneEmbedder, to_bytes
-from thumper_tui.engine.lifecycle import complete_run, start_run
+from thumper_tui.engine.embed import to_bytes
+from thumper_tui.engine.lifecycle import complete_run, fail_run, start_run
 from thumper_tui.engine.runs import RunInfo, active_run, get_run
+from thumper_tui.engine.stored import stored_detections
 from thumper_tui.engine.workers import HEARTBEAT_SECONDS, heartbeat, register_worker, stop_worker
 from thumper_tui.engine.writer import BatchResult, write_batch
+from thumper_tui.reid.crops import prepare
+from thumper_tui.reid.embedder import IdentityEmbedder
 from thumper_tui.store.models import RunStatus
 from thumper_tui.telemetry.nvml import GpuSampler
 from thumper_tui.telemetry.samples import record_sample
@@ -80,25 +87,21 @@ def _decode(image: ClaimedImage, imgsz: int) -> Decoded | str:
 
 
 def _detect_and_embed(
-    detector: Detector, embedder: BackboneEmbedder, ready: list[tuple[ClaimedImage, Decoded]]
+    detector: Detector, embedder: IdentityEmbedder, ready: list[tuple[ClaimedImage, Decoded]]
 ) -> tuple[list[list[Found]], float]:
     """Detections for each decoded photo, deer carrying their embedding (one batch of crops),
     and the seconds the embedding took."""
     lists = detector.detect([d.array for _, d in ready])
     embed_started = time.perf_counter()
-    crops, owners = [], []
+    crops: list[np.ndarray[Any, Any]] = []
+    owners: list[tuple[int, int]] = []
     for index, ((_, decoded), found) in enumerate(zip(ready, lists, strict=True)):
-        height, width = decoded.array.shape[:2]
-        for position, item in enumerate(found):
-            if not item.needs_embedding:
-                continue
-            x1, y1, x2, y2 = item.box
-            left, top = int(x1 * width), int(y1 * height)
-            right, bottom = max(left + 1, int(x2 * width)), max(top + 1, int(y2 * height))
-            crops.append(decoded.array[top:bottom, left:right])
-            owners.append((index, position))
+        wanted = [p for p, item in enumerate(found) if item.needs_embedding]
+        if wanted:
+            crops.append(prepare(decoded.array, [found[p].box for p in wanted]))
+            owners.extend((index, p) for p in wanted)
     if crops:
-        vectors = embedder.embed(crops)
+        vectors = embedder.embed_prepared(np.concatenate(crops))
         for (index, position), vector in zip(owners, vectors, strict=True):
             lists[index][position] = replace(
                 lists[index][position],
@@ -111,22 +114,25 @@ def _detect_and_embed(
 async def _process(
     engine: AsyncEngine,
     detector: Detector,
-    embedder: BackboneEmbedder,
+    embedder: IdentityEmbedder,
     pool: ThreadPoolExecutor,
     worker_id: uuid.UUID,
     run: RunInfo,
     images: list[ClaimedImage],
 ) -> None:
-    """Decode, detect and write one batch.
+    """Decode, detect and write one batch (a reid-only run reuses stored detections).
 
     Every decode is queued in the reader threads at once; the detector takes the photos in
     order, chunk by chunk (one photo on a CPU, 16 on a GPU), so it works on the first ones
     while the readers decode the rest. ``decode`` in the timings is the time the detector
     waited for the readers, ``detect`` the time it worked, ``embed`` the time of the crops.
     """
+    found: dict[int, list[Found]] = {}
+    if run.kind == "reid-only":
+        found = await stored_detections(engine, [i.id for i in images], embedder.version)
+        images = [i for i in images if i.id not in found]
     loop = asyncio.get_running_loop()
     pending = [loop.run_in_executor(pool, _decode, image, detector.imgsz) for image in images]
-    found: dict[int, list[Found]] = {}
     failed: dict[int, str] = {}
     waited = worked = embedding = 0.0
     for start in range(0, len(images), detector.batch):
@@ -149,6 +155,16 @@ async def _process(
     seconds = {"decode": waited, "detect": worked - embedding, "embed": embedding}
     batch = BatchResult(found=found, failed=failed, seconds=seconds)
     await write_batch(engine, worker_id, run.id, batch)
+
+
+def run_facts(detector: Detector, embedder: IdentityEmbedder) -> dict[str, Any]:
+    """What the run records about how this worker will shape its results."""
+    facts = detector.facts()
+    facts["settings"] = {**facts["settings"], "embedder": embedder.version}
+    facts["reid_threshold"] = embedder.threshold
+    facts["settings"]["merge_threshold"] = embedder.merge_threshold
+    facts["settings"]["small_threshold"] = embedder.small_threshold
+    return facts
 
 
 async def _beat(
@@ -178,7 +194,8 @@ async def serve(
     """Register as a worker and process runs until told to stop (see ``WorkerOptions``)."""
     device = device or detector.device
     worker_id = await register_worker(engine, device)
-    embedder = BackboneEmbedder(detector.model, device=detector.device)
+    embedder = IdentityEmbedder()
+    base = detector
     state = ["idle"]
     meter = RateMeter()
     gpus = GpuSampler() if device.startswith("cuda") else None
@@ -198,8 +215,19 @@ async def serve(
                 state[0] = "idle"
                 await asyncio.sleep(IDLE_POLL_SECONDS)
                 continue
+            wanted = Path(run.model) if run.model else base.weights  # resolved when queued
+            if wanted != detector.weights:  # the run asked for other weights (reprocess --model)
+                try:
+                    detector = (
+                        base
+                        if wanted == base.weights
+                        else await asyncio.to_thread(Detector, wanted, imgsz=default_imgsz(wanted))
+                    )
+                except DetectorError as exc:
+                    await fail_run(engine, run.id, str(exc))
+                    continue
             if run.status == RunStatus.QUEUED:
-                await start_run(engine, run, detector.facts())
+                await start_run(engine, run, run_facts(detector, embedder))
                 continue
             if run.status == RunStatus.PAUSED:
                 state[0] = "paused"

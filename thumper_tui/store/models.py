@@ -194,6 +194,9 @@ class Detection(Base):
     burst_id: Mapped[str | None] = mapped_column(String(64))
     corrected_category: Mapped[str | None] = mapped_column(String(16))
     verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # The profile the detection at this place in this photo belonged to before a reprocess
+    # replaced it: how a rebuild maps its new clusters onto the old profiles.
+    prior_deer_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Deer(Base):
@@ -223,8 +226,21 @@ class Deer(Base):
     last_seen: Mapped[datetime | None]
     sightings: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     prototype: Mapped[bytes | None] = mapped_column(LargeBinary)
+    exemplars: Mapped[bytes | None] = mapped_column(LargeBinary)  # float16 rows, bank_version
+    bank_version: Mapped[str | None] = mapped_column(String(32))
+    built_by_run: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     named_at: Mapped[datetime | None]
+
+
+class NotSameDeer(Base):
+    """A human decision that two profiles are different deer; clustering never joins them."""
+
+    __tablename__ = "not_same_deer"
+
+    deer_a: Mapped[int] = mapped_column(ForeignKey("deer.id", ondelete="CASCADE"), primary_key=True)
+    deer_b: Mapped[int] = mapped_column(ForeignKey("deer.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ProfileHistory(Base):

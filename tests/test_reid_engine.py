@@ -1,0 +1,247 @@
+"""Re-identification in the engine, on real databases with the shipped detector and embedder:
+every deer gets a profile, `thumper eval reid` scores them, and every human decision (names,
+notes, verified assignments, primary photos, "not the same deer") survives each clear mode."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import run_cli, run_json
+from thumper_tui.engine.reidentify import iou
+from thumper_tui.store.engine import make_engine
+from thumper_tui.store.models import Deer, Detection, NotSameDeer
+from thumper_tui.synth.ranch import RanchOptions, generate
+
+RANCH = RanchOptions(cameras=2, deer=5, days=2, images=36, size=(960, 540), seed=91)
+
+
+@pytest.fixture(scope="module")
+def ranch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reid-ranch")
+    generate(out, RANCH, workers=2)
+    return out
+
+
+def query(url: str, statement: Any) -> list[Any]:
+    async def go() -> list[Any]:
+        engine = make_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return list((await conn.execute(statement)).all())
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def deer_detections(url: str) -> list[Any]:
+    return query(
+        url,
+        select(
+            Detection.id,
+            Detection.image_id,
+            Detection.x1,
+            Detection.y1,
+            Detection.x2,
+            Detection.y2,
+            Detection.deer_id,
+            Detection.verified,
+            Detection.species,
+            Detection.is_duplicate,
+            Detection.confidence,
+        ).where(Detection.species == "deer", Detection.is_duplicate.is_(False)),
+    )
+
+
+def at(rows: list[Any], image_id: int, box: tuple[float, float, float, float]) -> Any:
+    """The detection at the same place of the same photo (IoU >= 0.5), if any."""
+    best = max(
+        (r for r in rows if r.image_id == image_id),
+        key=lambda r: iou((r.x1, r.y1, r.x2, r.y2), box),
+        default=None,
+    )
+    assert best is not None and iou((best.x1, best.y1, best.x2, best.y2), box) >= 0.5
+    return best
+
+
+def ok(*args: str, url: str) -> str:
+    result = run_cli(*args, database_url=url)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_every_deer_gets_a_profile_and_eval_scores_them(ranch: Path, database_url: str) -> None:
+    ok("import", str(ranch), url=database_url)
+    ok("process", url=database_url)
+    rows = deer_detections(database_url)
+    # A confident deer always has a profile; an unsure one joins one or stays out.
+    assert len(rows) > 20 and all(r.deer_id is not None for r in rows if r.confidence >= 0.5)
+    placed = [r for r in rows if r.deer_id is not None]
+    profiles = run_json("profiles", database_url=database_url)
+    assert sum(p["sightings"] for p in profiles) == len(placed)
+    assert {p["category"] for p in profiles} <= {"buck", "doe", "fawn", "unknown"}
+    report = run_json("eval", "reid", "--truth", str(ranch), database_url=database_url)
+    assert {
+        "profiles",
+        "individuals",
+        "bcubed_precision",
+        "bcubed_recall",
+        "bcubed_f1",
+        "mixed_category_profiles",
+    } <= set(report)
+    assert report["matched_detections"] + report["unmatched_detections"] == len(placed)
+    assert report["matched_detections"] >= 0.8 * len(placed)
+    assert 1 <= report["individuals"] <= RANCH.deer and report["profiles"] <= len(profiles)
+    assert report["bcubed_precision"] >= 0.8 and report["buck_doe_profiles"] == 0
+    text = ok("eval", "reid", "--truth", str(ranch), url=database_url)
+    assert "B-cubed precision" in text
+    runs = run_json("runs", database_url=database_url)
+    assert 0 < runs[0]["reid_threshold"] < 1 and runs[0]["settings"]["embedder"]
+
+
+def test_eval_reid_explains_a_ranch_that_was_not_imported(
+    ranch: Path, database_url: str, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(ranch / "truth.json", other / "truth.json")
+    result = run_cli("eval", "reid", "--truth", str(other), database_url=database_url)
+    assert result.exit_code == 2 and "thumper import" in result.output
+
+
+@pytest.mark.parametrize("clear_mode", ["none", "detections", "all"])
+def test_human_decisions_survive_every_clear_mode(
+    ranch: Path, database_url: str, tmp_path: Path, clear_mode: str
+) -> None:
+    cameras = sorted(p for p in ranch.iterdir() if p.is_dir())
+    first, later = tmp_path / "first", tmp_path / "later"
+    for folder, part in ((first, cameras[:1]), (later, cameras[1:])):
+        folder.mkdir()
+        for camera in part:
+            (folder / camera.name).symlink_to(camera)
+    ok("import", str(first), url=database_url)
+    ok("process", url=database_url)
+    profiles = sorted(
+        run_json("profiles", database_url=database_url), key=lambda p: -p["sightings"]
+    )
+    assert len(profiles) >= 3
+    bambi, faline, other = (p["id"] for p in profiles[:3])
+    ok("name", str(bambi), "Bambi", url=database_url)
+    ok("name", str(faline), "Faline", url=database_url)
+    ok("note", str(bambi), "torn left ear", url=database_url)
+    ok("not-same", str(bambi), str(faline), url=database_url)
+    rows = deer_detections(database_url)
+    # A human moves one of another profile's detections into Bambi, and picks Faline's photo.
+    moved = next(r for r in rows if r.deer_id == other)
+    ok("verify", str(moved.id), str(bambi), url=database_url)
+    photo = next(r for r in rows if r.deer_id == faline)
+    from thumper_tui.naming.decisions import set_primary
+
+    async def choose() -> None:
+        engine = make_engine(database_url)
+        await set_primary(engine, faline, photo.id)
+        await engine.dispose()
+
+    asyncio.run(choose())
+    before = {r.id: r for r in deer_detections(database_url)}
+    if clear_mode == "none":
+        ok("import", str(later), url=database_url)
+    ok("reprocess", "--clear-mode", clear_mode, url=database_url)
+
+    after = deer_detections(database_url)
+    live = {
+        r.id: r
+        for r in query(
+            database_url,
+            select(Deer.id, Deer.name, Deer.notes, Deer.primary_detection_id, Deer.status),
+        )
+    }
+    assert live[bambi].name == "Bambi" and live[bambi].notes == "torn left ear"
+    assert live[faline].name == "Faline"
+    assert live[bambi].status == live[faline].status == "active"
+    box = (moved.x1, moved.y1, moved.x2, moved.y2)
+    kept = at(after, moved.image_id, box)
+    assert kept.deer_id == bambi and kept.verified
+    primary = live[faline].primary_detection_id
+    assert primary is not None
+    assert at(after, photo.image_id, (photo.x1, photo.y1, photo.x2, photo.y2)).id == primary
+    assert query(database_url, select(NotSameDeer.deer_a, NotSameDeer.deer_b)) == [
+        tuple(sorted((bambi, faline)))
+    ]
+    # Named profiles hold most of the places they held before.
+    for profile in (bambi, faline):
+        earlier = [r for r in before.values() if r.deer_id == profile]
+        still = [at(after, r.image_id, (r.x1, r.y1, r.x2, r.y2)).deer_id for r in earlier]
+        assert still.count(profile) > len(earlier) / 2, (profile, still)
+    active = {i for i, r in live.items() if r.status == "active"}
+    assert {
+        r.deer_id for r in after if r.deer_id is not None
+    } <= active  # none points at a lost one
+
+
+def test_reid_only_run_reuses_detections_with_a_new_threshold(
+    ranch: Path, database_url: str
+) -> None:
+    ok("import", str(ranch), url=database_url)
+    ok("process", url=database_url)
+    before = sorted((r.image_id, r.x1, r.y1) for r in deer_detections(database_url))
+    ok(
+        "reprocess",
+        "--reid-only",
+        "--clear-mode",
+        "detections",
+        "--threshold",
+        "0.99",
+        url=database_url,
+    )
+    after = deer_detections(database_url)
+    assert sorted((r.image_id, r.x1, r.y1) for r in after) == before  # nothing detected anew
+    runs = run_json("runs", database_url=database_url)
+    assert runs[0]["kind"] == "reid-only" and runs[0]["reid_threshold"] == 0.99
+    assert runs[0]["images"]["done"] == RANCH.images
+    assert runs[0]["timings"]["decode"] == runs[0]["timings"]["detect"] == 0.0
+    assert all(r.deer_id is not None for r in after if r.confidence >= 0.5)
+    refused = run_cli("reprocess", "--reid-only", "--clear-mode", "none", database_url=database_url)
+    assert refused.exit_code == 2 and "--reid-only needs" in refused.output
+
+
+def test_reprocess_with_other_weights_records_them(
+    ranch: Path, database_url: str, tmp_path: Path
+) -> None:
+    from thumper_tui.detector.model import DEMO_WEIGHTS
+
+    ok("import", str(ranch), url=database_url)
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not a checkpoint")
+    refused = run_cli("reprocess", "--model", str(broken), database_url=database_url)
+    assert refused.exit_code == 2 and "broken.pt" in refused.output
+    assert run_json("runs", database_url=database_url) == []  # nothing queued
+    copy = tmp_path / "mine.pt"
+    shutil.copy(DEMO_WEIGHTS, copy)
+    ok("reprocess", "--clear-mode", "detections", "--model", str(copy), url=database_url)
+    run = run_json("runs", database_url=database_url)[0]
+    assert run["status"] == "done" and run["model_path"] == str(copy.resolve())
+    assert run["settings"]["model"] == str(copy.resolve())
+
+
+def test_a_broken_identity_embedder_is_reported_in_one_line(
+    ranch: Path, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import thumper_tui.reid.embedder as embedder
+
+    broken = tmp_path / "reid.pt"
+    broken.write_bytes(b"\x80\x02 truncated")
+    monkeypatch.setattr(embedder, "REID_WEIGHTS", broken)
+    ok("import", str(ranch), url=database_url)
+    result = run_cli("process", database_url=database_url)
+    assert result.exit_code == 1
+    assert f"cannot load the identity embedder {broken}" in result.output
+    assert "Traceback" not in result.output
+    status = run_json("status", database_url=database_url)
+    assert status["images"]["processing"] == 0  # nothing left claimed

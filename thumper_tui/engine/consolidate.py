@@ -1,0 +1,168 @@
+"""The end of every run that re-identified: profiles that are one deer are merged.
+
+The batches' online re-ID is strict, so a deer may end a run as several profiles; here they
+merge by average linkage (:mod:`thumper_tui.reid.agglomerate`) at the run's merge threshold,
+then profiles of a few detections may join another at the lower small-profile threshold.
+Two profiles never merge when they were seen in one photo together, when both carry a name, or
+when a human said they are not the same deer; profiles of different categories only when one
+is small. The survivor is the named one, else the one with most sightings, else the oldest; a
+merged profile created by this run is removed, an older one keeps its row as ``merged`` into the
+survivor, so its id still leads somewhere.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
+
+from thumper_tui.engine.embed import from_bytes
+from thumper_tui.engine.profiles import refresh_profiles
+from thumper_tui.reid.agglomerate import consolidation
+from thumper_tui.reid.gallery import BANK_SIZE, compatible
+from thumper_tui.store.models import Deer, Detection, NotSameDeer, ProfileStatus, Run
+
+
+async def _together(conn: AsyncConnection, ids: list[int]) -> set[tuple[int, int]]:
+    """Pairs of profiles seen in one photo together."""
+    other = aliased(Detection)
+    rows = await conn.execute(
+        select(Detection.deer_id, other.deer_id)
+        .join(other, other.image_id == Detection.image_id)
+        .where(
+            Detection.deer_id.in_(ids),
+            other.deer_id.in_(ids),
+            Detection.deer_id < other.deer_id,
+        )
+        .distinct()
+    )
+    return {(int(a), int(b)) for a, b in rows if a is not None and b is not None}
+
+
+async def consolidate(
+    conn: AsyncConnection, run_id: int, threshold: float, small_threshold: float | None = None
+) -> int:
+    """Merge this run's profiles (a rebuild's) or every live profile; returns the merges.
+
+    ``small_threshold``: the lower average linkage at which a profile of few detections may
+    still join another (see :func:`thumper_tui.reid.agglomerate.consolidation`)."""
+    run = (
+        await conn.execute(
+            select(Run.clear_mode, Run.started_at, Run.settings).where(Run.id == run_id)
+        )
+    ).one()
+    version = str((run.settings or {}).get("embedder", ""))
+    query = select(
+        Deer.id,
+        Deer.name,
+        Deer.category,
+        Deer.sightings,
+        Deer.created_at,
+        Deer.exemplars,
+        Deer.bank_version,
+    ).where(Deer.status == ProfileStatus.ACTIVE.value, Deer.bank_version == version)
+    if run.clear_mode == "all":
+        query = query.where(Deer.built_by_run == run_id)
+    profiles = sorted(
+        (await conn.execute(query)).all(), key=lambda r: (r.name is None, -r.sightings, r.id)
+    )
+    if len(profiles) < 2:
+        return 0
+    ids = [p.id for p in profiles]
+    row = {pid: i for i, pid in enumerate(ids)}
+    sums: np.ndarray[Any, Any] | None = None
+    counts = np.zeros(len(ids))
+    embeddings = await conn.execute(
+        select(Detection.deer_id, Detection.embedding).where(
+            Detection.deer_id.in_(ids),
+            Detection.embedding.is_not(None),
+            Detection.embedding_version == version,
+        )
+    )
+    for deer_id, blob in embeddings:
+        if deer_id is None or blob is None:
+            continue
+        vector = from_bytes(blob)
+        if sums is None:
+            sums = np.zeros((len(ids), len(vector)))
+        sums[row[deer_id]] += vector
+        counts[row[deer_id]] += 1
+    if sums is None:
+        return 0
+    apart = np.zeros((len(ids), len(ids)), dtype=bool)
+    other = np.zeros((len(ids), len(ids)), dtype=bool)
+    for i, a in enumerate(profiles):
+        for j, b in enumerate(profiles):
+            apart[i, j] = a.name is not None and b.name is not None
+            other[i, j] = not compatible(a.category, b.category)
+    apart[counts == 0, :] = True  # nothing to compare a profile without embeddings by
+    apart[:, counts == 0] = True
+    pairs = await _together(conn, ids)
+    pairs |= {(a, b) for a, b in await conn.execute(select(NotSameDeer.deer_a, NotSameDeer.deer_b))}
+    for first, second in pairs:
+        if first in row and second in row:
+            apart[row[first], row[second]] = apart[row[second], row[first]] = True
+    merges = consolidation(sums, counts, apart, threshold, small_threshold, other)
+    if merges:
+        await _apply(conn, run_id, run.started_at, [(ids[g], ids[k]) for g, k in merges])
+    return len(merges)
+
+
+async def _apply(
+    conn: AsyncConnection, run_id: int, started: Any, merges: list[tuple[int, int]]
+) -> None:
+    absorbed: dict[int, list[int]] = defaultdict(list)
+    for gone, keep in merges:
+        await conn.execute(update(Detection).where(Detection.deer_id == gone).values(deer_id=keep))
+        absorbed[keep].append(gone)
+    gone_ids = [g for g, _ in merges]
+    rows = {
+        r.id: r
+        for r in await conn.execute(
+            select(
+                Deer.id,
+                Deer.created_at,
+                Deer.exemplars,
+                Deer.prototype,
+                Deer.notes,
+                Deer.primary_detection_id,
+            ).where(Deer.id.in_(gone_ids + list(absorbed)))
+        )
+    }
+    survivor = dict(merges)
+    for gone in gone_ids:  # chains: a survivor may itself be absorbed later
+        while survivor.get(survivor[gone]) is not None:
+            survivor[gone] = survivor[survivor[gone]]
+    for keep in {survivor[g] for g in gone_ids}:
+        members = [keep] + [g for g in gone_ids if survivor[g] == keep]
+        bank = b"".join(rows[m].exemplars or b"" for m in members)
+        width = len(rows[keep].prototype or b"")  # one embedding's bytes
+        values: dict[str, Any] = {"exemplars": bank[: BANK_SIZE * width] if width else bank}
+        if rows[keep].primary_detection_id is None:
+            values["primary_detection_id"] = next(
+                (rows[m].primary_detection_id for m in members if rows[m].primary_detection_id),
+                None,
+            )
+        await conn.execute(update(Deer).where(Deer.id == keep).values(**values))
+    fresh = [g for g in gone_ids if started and rows[g].created_at >= started and not rows[g].notes]
+    older = [g for g in gone_ids if g not in fresh]
+    for gone in older:
+        await conn.execute(
+            update(Deer)
+            .where(Deer.id == gone)
+            .values(
+                status=ProfileStatus.MERGED.value,
+                merged_into=survivor[gone],
+                primary_detection_id=None,
+            )
+        )
+    if fresh:
+        await conn.execute(delete(Deer).where(Deer.id.in_(fresh)))
+        await conn.execute(
+            update(Run).where(Run.id == run_id).values(new_profiles=Run.new_profiles - len(fresh))
+        )
+    await refresh_profiles(conn, [survivor[g] for g in gone_ids] + older)

@@ -1,0 +1,112 @@
+"""Human decisions besides names: notes, verified assignments, primary photos, "not the same
+deer". Each is recorded in the audit table; each survives every reprocess (the engine carries
+verified assignments and primary photos to the detections that replace theirs, keeps profiles
+with notes, and never joins profiles a human said differ)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from thumper_tui.engine.profiles import refresh_profiles
+from thumper_tui.naming.names import NamingError
+from thumper_tui.store.models import Audit, Deer, Detection, NotSameDeer, ProfileStatus
+from thumper_tui.store.types import utcnow
+
+DEER_CATEGORIES = ("buck", "doe", "fawn", "unknown")
+
+
+async def _live(conn: AsyncConnection, profile_id: int) -> Any:
+    row = (
+        await conn.execute(select(Deer.id, Deer.notes, Deer.status).where(Deer.id == profile_id))
+    ).first()
+    if row is None:
+        raise NamingError(f"no profile {profile_id}")
+    if row.status != ProfileStatus.ACTIVE.value:
+        raise NamingError(f"profile {profile_id} was merged")
+    return row
+
+
+async def _audit(conn: AsyncConnection, action: str, **values: Any) -> None:
+    await conn.execute(insert(Audit).values(ts=utcnow(), action=action, actor="cli", **values))
+
+
+async def set_notes(engine: AsyncEngine, profile_id: int, notes: str) -> None:
+    """Replace a profile's notes (an empty string clears them)."""
+    async with engine.begin() as conn:
+        row = await _live(conn, profile_id)
+        new = notes.strip() or None
+        await conn.execute(update(Deer).where(Deer.id == profile_id).values(notes=new))
+        await _audit(
+            conn, "note", deer_id=profile_id, before={"notes": row.notes}, after={"notes": new}
+        )
+
+
+async def verify_detection(engine: AsyncEngine, detection_id: int, profile_id: int) -> None:
+    """Put a deer detection in a profile and mark the assignment as a human's."""
+    async with engine.begin() as conn:
+        await _live(conn, profile_id)
+        row = (
+            await conn.execute(
+                select(Detection.deer_id, Detection.category, Detection.verified).where(
+                    Detection.id == detection_id
+                )
+            )
+        ).first()
+        if row is None:
+            raise NamingError(f"no detection {detection_id}")
+        if row.category not in DEER_CATEGORIES:
+            raise NamingError(f"detection {detection_id} is not a deer ({row.category})")
+        await conn.execute(
+            update(Detection)
+            .where(Detection.id == detection_id)
+            .values(deer_id=profile_id, verified=True)
+        )
+        await refresh_profiles(conn, [row.deer_id, profile_id])
+        await _audit(
+            conn,
+            "verify",
+            deer_id=profile_id,
+            detection_id=detection_id,
+            before={"deer_id": row.deer_id, "verified": row.verified},
+            after={"deer_id": profile_id, "verified": True},
+        )
+
+
+async def set_primary(engine: AsyncEngine, profile_id: int, detection_id: int) -> None:
+    """Choose the detection shown as the profile's photo (it must belong to the profile)."""
+    async with engine.begin() as conn:
+        await _live(conn, profile_id)
+        owner = await conn.scalar(select(Detection.deer_id).where(Detection.id == detection_id))
+        if owner != profile_id:
+            raise NamingError(f"detection {detection_id} is not in profile {profile_id}")
+        before = await conn.scalar(select(Deer.primary_detection_id).where(Deer.id == profile_id))
+        await conn.execute(
+            update(Deer).where(Deer.id == profile_id).values(primary_detection_id=detection_id)
+        )
+        await _audit(
+            conn,
+            "primary",
+            deer_id=profile_id,
+            detection_id=detection_id,
+            before={"primary": before},
+            after={"primary": detection_id},
+        )
+
+
+async def mark_not_same(engine: AsyncEngine, first: int, second: int) -> None:
+    """Record that two profiles are different deer."""
+    if first == second:
+        raise NamingError("a profile is always the same deer as itself")
+    a, b = sorted((first, second))
+    async with engine.begin() as conn:
+        await _live(conn, a)
+        await _live(conn, b)
+        exists = await conn.scalar(
+            select(NotSameDeer.deer_a).where(NotSameDeer.deer_a == a, NotSameDeer.deer_b == b)
+        )
+        if exists is None:
+            await conn.execute(insert(NotSameDeer).values(deer_a=a, deer_b=b, created_at=utcnow()))
+            await _audit(conn, "not_same", deer_id=a, after={"not_same": [a, b]})

@@ -1,0 +1,1 @@
+"""Re-identification: the identity embedder, its training, and clustering detections into deer."""

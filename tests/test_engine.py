@@ -321,3 +321,15 @@ def test_deer_detections_carry_embeddings(ranch: Path, database_url: str) -> Non
     assert all(r[2] is None and r[4] is None for r in others)
     profiles = run_json("profiles", database_url=database_url)
     assert sum(p["sightings"] for p in profiles) == sum(1 for r in deer if r[4] is not None)
+
+
+def test_detection_keeps_every_torch_thread(ranch: Path) -> None:
+    import torch
+
+    from thumper_tui.detector.decode import decode_for_model
+
+    before = torch.get_num_threads()
+    detector = Detector(None, imgsz=512)  # ultralytics drops to cores - 1 when it picks the CPU
+    photo = decode_for_model(next(ranch.glob("*/*.jpg")), 512).array
+    detector.detect([photo])
+    assert torch.get_num_threads() == before

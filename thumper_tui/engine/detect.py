@@ -88,6 +88,11 @@ class Detector:
         category_map: Mapping[str, str] = DEFAULT_CATEGORY_MAP,
         confidence: float = CONFIDENCE,
     ) -> None:
+        import torch
+
+        # ultralytics sets torch to one thread fewer than the cores when it picks the CPU
+        # (one thread on a 2-core box, half the speed); the engine wants them all back.
+        self._threads = torch.get_num_threads()
         self.model: Any = load_detector(weights)
         self.weights = (weights or DEMO_WEIGHTS).expanduser().resolve()
         self.weights_sha256 = hashlib.sha256(self.weights.read_bytes()).hexdigest()
@@ -116,6 +121,12 @@ class Detector:
             },
         }
 
+    def _restore_threads(self) -> None:
+        import torch
+
+        if torch.get_num_threads() != self._threads:
+            torch.set_num_threads(self._threads)
+
     def detect(self, arrays: Sequence[np.ndarray[Any, Any]]) -> list[list[Found]]:
         """Detections for each BGR array, boxes normalised to that array."""
         results: list[list[Found]] = []
@@ -129,6 +140,7 @@ class Detector:
                 half=self.half,
                 verbose=False,
             )
+            self._restore_threads()
             for prediction in predictions:
                 boxes = prediction.boxes
                 xyxyn = boxes.xyxyn.cpu().numpy()

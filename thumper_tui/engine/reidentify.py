@@ -105,10 +105,7 @@ async def old_detections(conn: AsyncConnection, image_ids: list[int]) -> list[Ol
         select(
             Detection.id,
             Detection.image_id,
-            Detection.x1,
-            Detection.y1,
-            Detection.x2,
-            Detection.y2,
+            *Detection.box_columns(),
             Detection.deer_id,
             Detection.verified,
             Detection.corrected_category,
@@ -181,10 +178,7 @@ async def _previous_frame(
         return None
     rows = await conn.execute(
         select(
-            Detection.x1,
-            Detection.y1,
-            Detection.x2,
-            Detection.y2,
+            *Detection.box_columns(),
             Detection.category,
             Detection.deer_id,
             Detection.burst_id,

@@ -26,10 +26,7 @@ async def stored_detections(
         rows = await conn.execute(
             select(
                 Detection.image_id,
-                Detection.x1,
-                Detection.y1,
-                Detection.x2,
-                Detection.y2,
+                *Detection.box_columns(),
                 Detection.confidence,
                 Detection.class_name,
                 Detection.category,

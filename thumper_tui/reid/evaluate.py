@@ -45,10 +45,7 @@ async def evaluate_reid(engine: AsyncEngine, ranch: Path) -> dict[str, Any]:
             await conn.execute(
                 select(
                     Detection.image_id,
-                    Detection.x1,
-                    Detection.y1,
-                    Detection.x2,
-                    Detection.y2,
+                    *Detection.box_columns(),
                     Detection.deer_id,
                 ).where(Detection.image_id.in_(list(images)), Detection.deer_id.is_not(None))
             )

@@ -198,6 +198,11 @@ class Detection(Base):
     # replaced it: how a rebuild maps its new clusters onto the old profiles.
     prior_deer_id: Mapped[int | None] = mapped_column(Integer)
 
+    @classmethod
+    def box_columns(cls) -> tuple[Any, Any, Any, Any]:
+        """The box's columns in order (x1, y1, x2, y2), for selects."""
+        return cls.x1, cls.y1, cls.x2, cls.y2
+
 
 class Deer(Base):
     """An individual deer profile; its id is stable for life, its name unique among live ones."""

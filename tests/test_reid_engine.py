@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import run_cli, run_json
-from thumper_tui.engine.reidentify import iou
+from thumper_tui.detector.evaluate import iou
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.models import Deer, Detection, NotSameDeer
 from thumper_tui.synth.ranch import RanchOptions, generate

@@ -17,7 +17,7 @@ are mapped onto the rebuilt ones when the run completes, see :mod:`thumper_tui.e
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +26,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from thumper_tui.detector.evaluate import iou
 from thumper_tui.engine.detect import Found
 from thumper_tui.engine.embed import from_bytes
 from thumper_tui.reid.bursts import BURST_SECONDS, Seen, link
@@ -69,17 +70,6 @@ class BatchIdentities:
 
     placed: dict[int, list[Placed]] = field(default_factory=dict)
     gallery: Gallery | None = None
-
-
-def iou(a: Sequence[float], b: Sequence[float]) -> float:
-    """Intersection over union of two (x1, y1, x2, y2) boxes."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def bank_to_bytes(bank: np.ndarray[Any, Any]) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from thumper_tui.reid.crops import Box
 from thumper_tui.reid.gallery import compatible
 
 BURST_SECONDS = 10.0  # a camera's frames this close together are one burst
@@ -19,8 +20,6 @@ MAX_SHIFT = 0.6  # horizontal move between frames, in box widths
 MAX_DROP = 0.3  # vertical move, in box heights
 MAX_SCALE = 2.0  # growth or shrinkage of the box, either side (a head raised or lowered)
 OTHER_CATEGORY = 0.3  # added cost when the detector's categories differ
-
-Box = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)

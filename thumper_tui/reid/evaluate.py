@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from thumper_tui.detector.evaluate import iou
 from thumper_tui.engine.bcubed import bcubed
-from thumper_tui.engine.reidentify import iou
 from thumper_tui.reid.dataset import load_truth
 from thumper_tui.store.models import Detection, Image
 
@@ -60,12 +60,12 @@ async def evaluate_reid(engine: AsyncEngine, ranch: Path) -> dict[str, Any]:
     for image_id, image in images.items():
         animals = [a for a in wanted[image.path]["animals"] if a["species"] == "deer"]
         boxes = [
-            [
+            (
                 a["box"][0] / image.width,
                 a["box"][1] / image.height,
                 a["box"][2] / image.width,
                 a["box"][3] / image.height,
-            ]
+            )
             for a in animals
         ]
         found = by_image.get(image_id, [])

@@ -43,6 +43,7 @@ check: lint typecheck imports test
 bench: $(STAMP)
 	$(PY) benchmarks/bench_import.py
 	$(PY) benchmarks/bench_synth.py
+	$(PY) benchmarks/bench_detect.py
 
 # The dashboard's own CPU use (idle and during a run) and its time to first paint; ~3 minutes.
 bench-dashboard: $(STAMP) tools

@@ -333,3 +333,15 @@ def test_detection_keeps_every_torch_thread(ranch: Path) -> None:
     photo = decode_for_model(next(ranch.glob("*/*.jpg")), 512).array
     detector.detect([photo])
     assert torch.get_num_threads() == before
+
+
+def test_device_auto_is_the_cpu_here_and_a_missing_gpu_is_refused() -> None:
+    import torch
+
+    from thumper_tui.detector.model import DetectorError
+    from thumper_tui.engine.detect import resolve_device
+
+    assert resolve_device("cpu") == "cpu"
+    assert resolve_device("auto") == ("cuda:0" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(DetectorError, match="cuda:64: torch sees no such GPU"):
+        resolve_device("cuda:64")

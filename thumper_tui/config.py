@@ -62,6 +62,13 @@ def _timezone(value: str) -> str:
     return value
 
 
+def _device(value: str) -> str:
+    text = value.strip().lower()
+    if text in ("auto", "cpu", "cuda") or (text.startswith("cuda:") and text[5:].isdigit()):
+        return text
+    raise ValueError(f"expected auto, cpu, cuda or cuda:N, got {value!r}")
+
+
 def _database_url(value: str) -> str:
     # Imported here so that loading settings stays cheap for commands that never touch a database.
     from thumper_tui.store.url import normalise_url
@@ -104,6 +111,12 @@ FIELDS: tuple[Field, ...] = (
         lambda v: str(Path(_as_str(v)).expanduser()) if _as_str(v).strip() else "",
         lambda: "",
         "detector weights (an ultralytics YOLO .pt); empty: the shipped demo detector",
+    ),
+    Field(
+        "device",
+        lambda v: _device(_as_str(v)),
+        lambda: "auto",
+        "where the detector runs: auto (the first GPU if torch sees one, else cpu), cpu, cuda:N",
     ),
     Field(
         "batch_size",
@@ -162,6 +175,7 @@ class Settings:
     import_threads: int
     import_batch: int
     theme: str = "thumper-dark"
+    device: str = "auto"
     config_file: Path | None = None
     sources: Mapping[str, Source] = field(default_factory=dict)
 

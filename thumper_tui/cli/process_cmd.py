@@ -41,7 +41,7 @@ def _options(settings: Settings, **kwargs: Any) -> WorkerOptions:
 def _detector(settings: Settings, model: Path | None = None) -> Detector:
     weights = model or settings.model_path()
     try:
-        return Detector(weights, imgsz=default_imgsz(weights))
+        return Detector(weights, imgsz=default_imgsz(weights), device=settings.device)
     except DetectorError as exc:
         fail(str(exc))
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from thumper_tui.detector.evaluate import iou
-from thumper_tui.detector.model import DEMO_WEIGHTS, class_names, load_detector
+from thumper_tui.detector.model import DEMO_WEIGHTS, DetectorError, class_names, load_detector
 
 DEFAULT_CATEGORY_MAP: Mapping[str, str] = {
     "buck": "buck",
@@ -76,6 +76,23 @@ def mark_duplicates(found: Sequence[Found]) -> list[Found]:
     return out
 
 
+def resolve_device(device: str) -> str:
+    """``auto`` is the first GPU when torch sees one, else the CPU; ``cuda`` is ``cuda:0``.
+
+    Raises :class:`DetectorError` when a GPU is asked for and torch sees none.
+    """
+    import torch
+
+    if device == "auto":
+        return "cuda:0" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda"):
+        index = int(device[5:] or 0) if device != "cuda" else 0
+        if not torch.cuda.is_available() or index >= torch.cuda.device_count():
+            raise DetectorError(f"device {device}: torch sees no such GPU (use cpu or auto)")
+        return f"cuda:{index}"
+    return device
+
+
 class Detector:
     """A loaded model and how to run it: device, size, batch and category map."""
 
@@ -84,7 +101,7 @@ class Detector:
         weights: Path | None,
         *,
         imgsz: int = 512,
-        device: str = "cpu",
+        device: str = "auto",
         category_map: Mapping[str, str] = DEFAULT_CATEGORY_MAP,
         confidence: float = CONFIDENCE,
     ) -> None:
@@ -98,8 +115,8 @@ class Detector:
         self.weights_sha256 = hashlib.sha256(self.weights.read_bytes()).hexdigest()
         self.names = class_names(self.model)
         self.imgsz = imgsz
-        self.device = device
-        self.half = device.startswith("cuda")
+        self.device = resolve_device(device)
+        self.half = self.device.startswith("cuda")
         self.category_map = {k.lower(): v for k, v in category_map.items()}
         self.confidence = confidence
         # Batching pays on a GPU; on a 2-core CPU one image at a time is as fast and smoother.

@@ -221,7 +221,9 @@ async def serve(
                     detector = (
                         base
                         if wanted == base.weights
-                        else await asyncio.to_thread(Detector, wanted, imgsz=default_imgsz(wanted))
+                        else await asyncio.to_thread(
+                            Detector, wanted, imgsz=default_imgsz(wanted), device=base.device
+                        )
                     )
                 except DetectorError as exc:
                     await fail_run(engine, run.id, str(exc))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -200,8 +202,17 @@ def test_the_replay_scores_a_clustering_against_the_truth(threshold: float) -> N
 
 
 def _naive_average_linkage(
-    sums: np.ndarray, counts: np.ndarray, apart: np.ndarray, threshold: float
+    sums: np.ndarray,
+    counts: np.ndarray,
+    apart: np.ndarray,
+    threshold: float,
+    votes: tuple[np.ndarray, np.ndarray, float] | None = None,
 ) -> list[tuple[int, int]]:
+    bucks, does, weight = votes or (np.zeros(len(counts)), np.zeros(len(counts)), 0.0)
+
+    def share(members: list[int]) -> float:
+        return float((bucks[members].sum() + 1) / (bucks[members].sum() + does[members].sum() + 2))
+
     groups = {i: [i] for i in range(len(counts))}
     blocked = apart.copy()
     merges = []
@@ -212,6 +223,7 @@ def _naive_average_linkage(
                 if x < y and not blocked[x, y]:
                     value = sums[groups[x]].sum(0) @ sums[groups[y]].sum(0)
                     value /= counts[groups[x]].sum() * counts[groups[y]].sum()
+                    value -= weight * abs(share(groups[x]) - share(groups[y]))
                     if value > best:
                         best, pair = value, (x, y)
         if pair is None or best < threshold:
@@ -224,7 +236,7 @@ def _naive_average_linkage(
 
 
 def test_average_linkage_merges_as_the_textbook_does() -> None:
-    from thumper_tui.reid.agglomerate import average_linkage
+    from thumper_tui.reid.agglomerate import SexVotes, average_linkage
 
     rng = np.random.default_rng(0)
     for _ in range(80):
@@ -234,11 +246,18 @@ def test_average_linkage_merges_as_the_textbook_does() -> None:
         apart = rng.random((n, n)) < 0.15
         apart |= apart.T
         threshold = float(rng.uniform(-1, 1))
-        before = counts.copy()
+        bucks = rng.integers(0, 5, n).astype(float)
+        does = rng.integers(0, 5, n).astype(float)
+        before = counts.copy(), bucks.copy()
         assert average_linkage(sums, counts, apart, threshold) == _naive_average_linkage(
             sums, counts, apart, threshold
         )
-        assert np.array_equal(counts, before)  # the caller's arrays are left alone
+        weight = float(rng.uniform(0, 1))
+        assert average_linkage(
+            sums, counts, apart, threshold, SexVotes(bucks, does, weight)
+        ) == _naive_average_linkage(sums, counts, apart, threshold, (bucks, does, weight))
+        # the caller's arrays are left alone
+        assert np.array_equal(counts, before[0]) and np.array_equal(bucks, before[1])
 
 
 def test_profiles_kept_apart_never_merge_even_through_a_third() -> None:
@@ -263,3 +282,72 @@ def test_a_small_profile_may_join_at_the_lower_threshold_but_two_large_ones_neve
     assert consolidation(sums, counts, apart, 0.97, None) == []
     assert consolidation(sums, counts, apart, 0.97, 0.5) == [(2, 1)]
     assert consolidation(sums, counts, apart, 0.97, 0.99) == []
+
+
+def test_sex_votes_hold_a_small_doe_back_from_a_buck_but_not_from_a_doe() -> None:
+    from thumper_tui.reid.agglomerate import SMALL_PROFILE, SexVotes, consolidation
+
+    big = SMALL_PROFILE + 1
+    # A small profile (2 detections) about equally like a large buck profile (0.5) and a large
+    # doe profile (0.45); the two large ones are unalike.
+    sums = np.stack([unit(1, 0) * big, unit(0, 1) * big, unit(0.5, 0.45) * 2])
+    counts = np.array([big, big, 2.0])
+    apart = np.zeros((3, 3), dtype=bool)
+    blind = SexVotes(np.zeros(3), np.zeros(3), 0.2)
+    assert consolidation(sums, counts, apart, 0.9, 0.3, blind) == [(2, 0)]  # likeness alone
+    # The detector called the large ones a buck and a doe, and the small one a doe twice.
+    votes = SexVotes(np.array([big, 0, 0]), np.array([0, big, 2]), 0.2)
+    assert consolidation(sums, counts, apart, 0.9, 0.3, votes) == [(2, 1)]
+    # Votes never hold back a merge at the main threshold: likeness there is sure enough.
+    assert consolidation(sums, counts, apart, 0.45, None, votes) == [(2, 0)]
+
+
+def _coloured_crops(count: int) -> tuple[list[Any], list[int]]:
+    from thumper_tui.reid.dataset import TruthCrop
+
+    rng = np.random.default_rng(3)
+    crops, labels = [], []
+    for i in range(count):
+        label = i % 4
+        pixels = np.full((60, 90, 3), 40 + 50 * label, dtype=np.uint8)
+        pixels[20:40, 30:60] = rng.integers(0, 255, 3)
+        box = (0.1, 0.1, 0.9, 0.9)
+        crops.append(
+            TruthCrop(pixels, box, box, f"deer-{label}", "doe", "Cam", str(i), False, "", "")
+        )
+        labels.append(label)
+    return crops, labels
+
+
+def test_fitting_gives_the_same_weights_whichever_processes_cut_the_views() -> None:
+    import torch
+
+    from thumper_tui.reid.train import FitOptions, fit
+
+    crops, labels = _coloured_crops(24)
+    seen: list[tuple[int, float, float]] = []
+    options = FitOptions(epochs=2, batch=8, threads=1)
+    alone = fit(crops, labels, options, lambda *epoch: seen.append(epoch))
+    helped = fit(crops, labels, FitOptions(epochs=2, batch=8, threads=1, loader_workers=2))
+    assert [e[0] for e in seen] == [1, 2]  # one report per epoch
+    assert not alone.training and not helped.training
+    for key, value in alone.state_dict().items():
+        assert torch.equal(value, helped.state_dict()[key]), key
+
+
+def test_a_checkpoint_builds_the_network_its_card_names(tmp_path: Path) -> None:
+    import torch
+
+    from thumper_tui.reid.net import LAYERS, WIDE_LAYERS, IdentityNet, load_state, net_for
+
+    wide = IdentityNet(WIDE_LAYERS)
+    path = tmp_path / "wide.pt"
+    card = {"layers": [list(layer) for layer in WIDE_LAYERS]}
+    torch.save({"state": wide.state_dict(), "version": "x", "card": card}, path)
+    rebuilt = net_for(load_state(path))
+    assert rebuilt.layers == WIDE_LAYERS
+    crops = torch.zeros((1, 96, 144, 3), dtype=torch.uint8)
+    wide.eval()
+    assert torch.equal(rebuilt(crops), wide(crops))
+    # The first checkpoints carried no layers: they are the small network.
+    assert net_for({"state": IdentityNet().state_dict(), "card": {}}).layers == LAYERS

@@ -1,8 +1,10 @@
-"""``thumper train-demo``: retrain the shipped demo detector, reproducibly and offline."""
+"""``thumper train-demo`` and ``thumper train-reid``: rebuild the shipped detector and identity
+embedder, reproducibly and offline."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -51,21 +53,57 @@ def train_demo_command(
     show_default=True,
     help="Keeps the generated ranches and the checkpoint.",
 )
-@click.option("--epochs", type=click.IntRange(1, 10_000), default=22, show_default=True)
+@click.option(
+    "--epochs",
+    type=click.IntRange(1, 10_000),
+    default=None,
+    help="Default: the shipped embedder's.",
+)
+@click.option("--herds", type=click.IntRange(1, 100), default=None, help="Training herds.")
+@click.option("--net", type=click.Choice(["small", "wide"]), default=None, help="Layers to fit.")
+@click.option(
+    "--device", default="cpu", show_default=True, help="Where to fit: cpu, cuda or cuda:N."
+)
+@click.option(
+    "--loader-workers",
+    type=click.IntRange(0, 256),
+    default=0,
+    show_default=True,
+    help="Processes cutting training views (the views do not depend on it).",
+)
 @click.option(
     "--install/--no-install",
     default=True,
     show_default=True,
     help="Copy the checkpoint and its card into the package.",
 )
-def train_reid_command(work: Path, epochs: int, install: bool) -> None:
-    """Train the identity embedder on synthetic herds and choose its re-ID threshold."""
-    from thumper_tui.reid.build import ReidTrainOptions, train_reid
-    from thumper_tui.reid.train import FitOptions
+def train_reid_command(
+    work: Path,
+    epochs: int | None,
+    herds: int | None,
+    net: str | None,
+    device: str,
+    loader_workers: int,
+    install: bool,
+) -> None:
+    """Train the identity embedder on synthetic herds and choose its re-ID threshold.
 
+    Without options it rebuilds the shipped embedder (the card of
+    thumper_tui/models/thumper-reid-v2.json says how it was made)."""
+    from thumper_tui.reid.build import ReidTrainOptions, train_reid
+
+    options = ReidTrainOptions()
+    fit = replace(
+        options.fit,
+        epochs=epochs or options.fit.epochs,
+        net=net or options.fit.net,
+        device=device,
+        loader_workers=loader_workers,
+    )
+    seeds = options.seeds if herds is None else tuple(range(5001, 5001 + herds))
     card = train_reid(
         work,
-        ReidTrainOptions(fit=FitOptions(epochs=epochs)),
+        replace(options, seeds=seeds, fit=fit),
         install=install,
         say=lambda line: click.echo(line, err=True),
     )

@@ -4,10 +4,12 @@ The batches' online re-ID is strict, so a deer may end a run as several profiles
 merge by average linkage (:mod:`thumper_tui.reid.agglomerate`) at the run's merge threshold,
 then profiles of a few detections may join another at the lower small-profile threshold.
 Two profiles never merge when they were seen in one photo together, when both carry a name, or
-when a human said they are not the same deer; profiles of different categories only when one
-is small. The survivor is the named one, else the one with most sightings, else the oldest; a
-merged profile created by this run is removed, an older one keeps its row as ``merged`` into the
-survivor, so its id still leads somewhere.
+when a human said they are not the same deer. The detector's categories weigh as evidence: a
+profile whose detections it mostly called bucks needs more likeness to absorb one it mostly
+called does (:class:`thumper_tui.reid.agglomerate.SexVotes`). The survivor is the named one,
+else the one with most sightings, else the oldest; a merged profile created by this run is
+removed, an older one keeps its row as ``merged`` into the survivor, so its id still leads
+somewhere.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from thumper_tui.engine.embed import from_bytes
 from thumper_tui.engine.profiles import refresh_profiles
-from thumper_tui.reid.agglomerate import consolidation
-from thumper_tui.reid.gallery import BANK_SIZE, compatible
+from thumper_tui.reid.agglomerate import SEX_WEIGHT, SexVotes, consolidation
+from thumper_tui.reid.gallery import BANK_SIZE
 from thumper_tui.store.models import Deer, Detection, NotSameDeer, ProfileStatus, Run
 
 
@@ -94,11 +96,9 @@ async def consolidate(
     if sums is None:
         return 0
     apart = np.zeros((len(ids), len(ids)), dtype=bool)
-    other = np.zeros((len(ids), len(ids)), dtype=bool)
     for i, a in enumerate(profiles):
         for j, b in enumerate(profiles):
             apart[i, j] = a.name is not None and b.name is not None
-            other[i, j] = not compatible(a.category, b.category)
     apart[counts == 0, :] = True  # nothing to compare a profile without embeddings by
     apart[:, counts == 0] = True
     pairs = await _together(conn, ids)
@@ -106,10 +106,25 @@ async def consolidate(
     for first, second in pairs:
         if first in row and second in row:
             apart[row[first], row[second]] = apart[row[second], row[first]] = True
-    merges = consolidation(sums, counts, apart, threshold, small_threshold, other)
+    votes = await _sex_votes(conn, ids, row)
+    merges = consolidation(sums, counts, apart, threshold, small_threshold, votes)
     if merges:
         await _apply(conn, run_id, run.started_at, [(ids[g], ids[k]) for g, k in merges])
     return len(merges)
+
+
+async def _sex_votes(conn: AsyncConnection, ids: list[int], row: dict[int, int]) -> SexVotes:
+    """Each profile's detections the detector (or a human's correction) called buck and doe."""
+    category = func.coalesce(Detection.corrected_category, Detection.category)
+    bucks, does = np.zeros(len(ids)), np.zeros(len(ids))
+    for deer_id, cat, n in await conn.execute(
+        select(Detection.deer_id, category, func.count())
+        .where(Detection.deer_id.in_(ids), category.in_(("buck", "doe")))
+        .group_by(Detection.deer_id, category)
+    ):
+        if deer_id is not None:
+            (bucks if cat == "buck" else does)[row[deer_id]] += n
+    return SexVotes(bucks, does, SEX_WEIGHT)
 
 
 async def _apply(

@@ -35,7 +35,7 @@ SMALL_GRID = (None, 0.1, 0.15, 0.2, 0.25, 0.3)
 class ReidTrainOptions:
     """Everything that shapes the identity embedder; recorded in its card."""
 
-    seeds: tuple[int, ...] = (5001, 5002, 5003, 5004, 5005)
+    seeds: tuple[int, ...] = tuple(range(5001, 5011))
     images: int = 1200
     deer: int = 50
     validation_seed: int = 4500
@@ -48,7 +48,7 @@ def _ranch(work: Path, seed: int, images: int, deer: int) -> list[TruthCrop]:
     ranch = work / f"ranch-{seed}"
     if not (ranch / "truth.json").exists():
         generate(ranch, RanchOptions(images=images, deer=deer, seed=seed))
-    return truth_crops(ranch)
+    return truth_crops(ranch, workers=os.cpu_count() or 1)
 
 
 def train_reid(
@@ -59,6 +59,17 @@ def train_reid(
     say: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
     """Generate, train, choose the thresholds and (with ``install``) ship; returns the card."""
+    net, trained_on, seconds, machine = fit_on_herds(work, options, say)
+    return validate_and_ship(
+        net, work, options, trained_on, seconds, install=install, fitted_on=machine
+    )
+
+
+def fit_on_herds(
+    work: Path, options: ReidTrainOptions, say: Callable[[str], None] = lambda _: None
+) -> tuple[IdentityNet, tuple[int, int], dict[str, float], str]:
+    """Generate the training herds (kept in ``work``) and fit the network on their true deer;
+    returns it with ``(crops, individuals)``, the seconds each half took and the machine."""
     started = time.perf_counter()
     crops: list[TruthCrop] = []
     labels: list[int] = []
@@ -75,8 +86,19 @@ def train_reid(
 
     net = fit(crops, labels, options.fit, epoch)
     seconds = {"data": generated - started, "train": time.perf_counter() - generated}
-    return validate_and_ship(
-        net, work, options, (len(crops), len(classes)), seconds, install=install
+    return net, (len(crops), len(classes)), seconds, machine_facts(options.fit.device)
+
+
+def machine_facts(device: str) -> str:
+    """This machine as a card records it: processor, cores, device, Python and torch."""
+    import torch
+
+    where = device
+    if device.startswith("cuda") and torch.cuda.is_available():
+        where = torch.cuda.get_device_name(torch.device(device))
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, {where}; "
+        f"Python {platform.python_version()}, torch {torch.__version__}"
     )
 
 
@@ -88,6 +110,7 @@ def validate_and_ship(
     seconds: dict[str, float],
     *,
     install: bool,
+    fitted_on: str | None = None,
 ) -> dict[str, Any]:
     """Choose the thresholds on the validation ranch, write the checkpoint with its card and
     (with ``install``) copy both into the package; returns the card."""
@@ -102,6 +125,7 @@ def validate_and_ship(
     card = {
         "name": REID_VERSION,
         "architecture": "IdentityNet (thumper_tui/reid/net.py), cosine-margin softmax training",
+        "layers": [list(layer) for layer in net.layers],
         "training": {**asdict(options), "crops": trained_on[0], "individuals": trained_on[1]},
         "validation": {
             "seed": options.validation_seed,
@@ -132,11 +156,11 @@ def validate_and_ship(
             **{k: round(v, 1) for k, v in seconds.items()},
             "validate": round(time.perf_counter() - started, 1),
         },
-        "versions": {"torch": str(torch.__version__), "python": platform.python_version()},
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, cpu",
+        "fitted_on": fitted_on or machine_facts(options.fit.device),
+        "validated_on": machine_facts("cpu"),
     }
     checkpoint = {"state": net.state_dict(), "version": REID_VERSION, "card": card}
-    out = work / "thumper-reid-v1.pt"
+    out = work / REID_WEIGHTS.name
     torch.save(checkpoint, out)
     if install:
         install_reid(out, card)
@@ -152,4 +176,4 @@ def install_reid(weights: Path, card: dict[str, Any]) -> None:
     REID_WEIGHTS.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
 
 
-__all__ = ["ReidTrainOptions", "install_reid", "train_reid"]
+__all__ = ["ReidTrainOptions", "fit_on_herds", "install_reid", "train_reid", "validate_and_ship"]

@@ -1,6 +1,6 @@
 """The identity embedder the engine runs: shipped weights, fixed, versioned.
 
-Loads ``thumper_tui/models/thumper-reid-v1.pt`` (written by ``thumper train-reid``). Inference
+Loads ``thumper_tui/models/thumper-reid-v2.pt`` (written by ``thumper train-reid``). Inference
 is in eval mode, on the CPU in float32 (the network is small; a crop costs well under a
 millisecond), so the same crop gives the same vector in any process and on any machine.
 """
@@ -16,8 +16,8 @@ import numpy as np
 from thumper_tui.reid.crops import Box, prepare
 from thumper_tui.reid.gallery import DEFAULT_MERGE_THRESHOLD, DEFAULT_THRESHOLD
 
-REID_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "thumper-reid-v1.pt"
-REID_VERSION = "thumper-reid-v1"
+REID_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "thumper-reid-v2.pt"
+REID_VERSION = "thumper-reid-v2"
 
 
 class EmbedderError(Exception):
@@ -30,13 +30,12 @@ class IdentityEmbedder:
     def __init__(self, weights: Path | None = None) -> None:
         import torch
 
-        from thumper_tui.reid.net import IdentityNet, load_state
+        from thumper_tui.reid.net import load_state, net_for
 
         weights = weights or REID_WEIGHTS
         try:
             checkpoint = load_state(weights)
-            net = IdentityNet()
-            net.load_state_dict(checkpoint["state"])
+            net = net_for(checkpoint)
         except Exception as exc:  # missing, truncated, or made for another network
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise EmbedderError(f"cannot load the identity embedder {weights}: {reason}") from exc

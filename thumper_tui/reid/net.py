@@ -14,9 +14,13 @@ import torch
 from torch import nn
 
 EMBEDDING_DIM = 128
+Layers = tuple[tuple[int, int], ...]
 # (output channels, stride) of each 3x3 convolution; the first halves the crop at once, since
 # on a CPU the full-resolution layers are where the time goes.
-LAYERS = ((24, 2), (32, 1), (48, 2), (64, 1), (96, 2), (128, 1), (128, 1))
+LAYERS: Layers = ((24, 2), (32, 1), (48, 2), (64, 1), (96, 2), (128, 1), (128, 1))
+# Half as wide again: about twice the arithmetic, for when training can afford it (a GPU).
+WIDE_LAYERS: Layers = ((32, 2), (48, 1), (64, 2), (96, 1), (144, 2), (192, 1), (192, 1))
+NETS: dict[str, Layers] = {"small": LAYERS, "wide": WIDE_LAYERS}
 
 
 class IdentityNet(nn.Module):
@@ -25,18 +29,19 @@ class IdentityNet(nn.Module):
     mean: torch.Tensor
     std: torch.Tensor
 
-    def __init__(self, dim: int = EMBEDDING_DIM) -> None:
+    def __init__(self, layers: Layers = LAYERS, dim: int = EMBEDDING_DIM) -> None:
         super().__init__()
-        layers: list[nn.Module] = []
+        self.layers = tuple((int(c), int(s)) for c, s in layers)
+        modules: list[nn.Module] = []
         c_in = 3
-        for c_out, stride in LAYERS:
-            layers += [
+        for c_out, stride in self.layers:
+            modules += [
                 nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False),
                 nn.BatchNorm2d(c_out),
                 nn.ReLU(inplace=True),
             ]
             c_in = c_out
-        self.features = nn.Sequential(*layers)
+        self.features = nn.Sequential(*modules)
         self.head = nn.Sequential(nn.Linear(2 * c_in, dim), nn.BatchNorm1d(dim))
         self.register_buffer("mean", torch.tensor([0.45, 0.45, 0.45]).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor([0.25, 0.25, 0.25]).view(1, 3, 1, 1))
@@ -50,6 +55,16 @@ class IdentityNet(nn.Module):
 
 
 def load_state(path: Any) -> dict[str, Any]:
-    """The saved checkpoint: ``{"state": state_dict, "version": str, "card": dict}``."""
+    """The saved checkpoint: ``{"state": state_dict, "version": str, "card": dict}``; the card's
+    ``layers`` (absent in the first checkpoints) says how the network is built."""
     checkpoint: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=True)
     return checkpoint
+
+
+def net_for(checkpoint: dict[str, Any]) -> IdentityNet:
+    """An :class:`IdentityNet` built as ``checkpoint``'s card says, with its weights loaded."""
+    layers = checkpoint.get("card", {}).get("layers") or LAYERS
+    net = IdentityNet(tuple((int(c), int(s)) for c, s in layers))
+    net.load_state_dict(checkpoint["state"])
+    net.eval()
+    return net

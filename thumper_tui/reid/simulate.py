@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from thumper_tui.engine.bcubed import BCubed, bcubed
-from thumper_tui.reid.agglomerate import consolidation
+from thumper_tui.reid.agglomerate import SEX_WEIGHT, SexVotes, consolidation
 from thumper_tui.reid.bursts import BURST_SECONDS, Seen, link
 from thumper_tui.reid.dataset import TruthCrop
-from thumper_tui.reid.gallery import Gallery, assign_photo, compatible
+from thumper_tui.reid.gallery import Gallery, assign_photo
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,11 @@ def consolidated(
     for label, vector in zip(labels, vectors, strict=True):
         sums[row[label]] += vector
         counts[row[label]] += 1
-    other = np.zeros((len(keys), len(keys)), dtype=bool)
-    for i, a in enumerate(keys):
-        for j, b in enumerate(keys):
-            other[i, j] = not compatible(gallery.profiles[a].category, gallery.profiles[b].category)
+    # The crops' categories are the truth here, where the engine has the detector's votes.
+    bucks, does = np.zeros(len(keys)), np.zeros(len(keys))
+    for crop, label in zip(crops, labels, strict=True):
+        bucks[row[label]] += crop.category == "buck"
+        does[row[label]] += crop.category == "doe"
     apart = np.zeros((len(keys), len(keys)), dtype=bool)
     together: dict[str, set[int]] = {}
     for crop, label in zip(crops, labels, strict=True):
@@ -118,9 +119,10 @@ def consolidated(
     keys = [keys[i] for i in order]
     row = {key: i for i, key in enumerate(keys)}
     sums, counts = sums[order], counts[order]
-    apart, other = apart[np.ix_(order, order)], other[np.ix_(order, order)]
+    apart = apart[np.ix_(order, order)]
+    votes = SexVotes(bucks[order], does[order], SEX_WEIGHT)
     final = list(range(len(keys)))
-    for gone, keep in consolidation(sums, counts, apart, merge_threshold, small_threshold, other):
+    for gone, keep in consolidation(sums, counts, apart, merge_threshold, small_threshold, votes):
         final = [keep if f == gone else f for f in final]
     return [keys[final[row[label]]] for label in labels]
 

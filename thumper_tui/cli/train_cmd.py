@@ -100,7 +100,8 @@ def train_reid_command(
         device=device,
         loader_workers=loader_workers,
     )
-    seeds = options.seeds if herds is None else tuple(range(5001, 5001 + herds))
+    first = options.seeds[0]
+    seeds = options.seeds if herds is None else tuple(range(first, first + herds))
     card = train_reid(
         work,
         replace(options, seeds=seeds, fit=fit),

@@ -86,7 +86,7 @@ def resolve_device(device: str) -> str:
     if device == "auto":
         return "cuda:0" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda"):
-        index = int(device[5:] or 0) if device != "cuda" else 0
+        index = int(device.partition(":")[2] or 0)
         if not torch.cuda.is_available() or index >= torch.cuda.device_count():
             raise DetectorError(f"device {device}: torch sees no such GPU (use cpu or auto)")
         return f"cuda:{index}"

@@ -32,11 +32,6 @@ class SexVotes:
     does: np.ndarray[Any, Any]
     weight: float
 
-    def penalty(self) -> np.ndarray[Any, Any]:
-        """The linkage penalty of every pair of profiles."""
-        share = buck_share(self.bucks, self.does)
-        return np.asarray(self.weight * np.abs(share[:, None] - share[None, :]))
-
 
 def buck_share(bucks: Any, does: Any) -> Any:
     """The smoothed share of buck votes: 0.5 with no evidence either way."""

@@ -8,6 +8,7 @@ small, and averaging alone washes it out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -29,7 +30,7 @@ class IdentityNet(nn.Module):
     mean: torch.Tensor
     std: torch.Tensor
 
-    def __init__(self, layers: Layers = LAYERS, dim: int = EMBEDDING_DIM) -> None:
+    def __init__(self, layers: Sequence[Sequence[int]] = LAYERS, dim: int = EMBEDDING_DIM) -> None:
         super().__init__()
         self.layers = tuple((int(c), int(s)) for c, s in layers)
         modules: list[nn.Module] = []
@@ -63,8 +64,7 @@ def load_state(path: Any) -> dict[str, Any]:
 
 def net_for(checkpoint: dict[str, Any]) -> IdentityNet:
     """An :class:`IdentityNet` built as ``checkpoint``'s card says, with its weights loaded."""
-    layers = checkpoint.get("card", {}).get("layers") or LAYERS
-    net = IdentityNet(tuple((int(c), int(s)) for c, s in layers))
+    net = IdentityNet(checkpoint.get("card", {}).get("layers") or LAYERS)
     net.load_state_dict(checkpoint["state"])
     net.eval()
     return net

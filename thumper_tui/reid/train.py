@@ -83,9 +83,8 @@ def fit(
         torch.backends.cudnn.benchmark = False
     classes = max(labels) + 1
     net = IdentityNet(NETS[options.net])
-    centres = nn.Parameter(torch.randn(classes, EMBEDDING_DIM) * 0.01)
+    centres = nn.Parameter((torch.randn(classes, EMBEDDING_DIM) * 0.01).to(device))
     net.to(device)
-    centres = nn.Parameter(centres.detach().to(device))
     optimiser = torch.optim.AdamW(
         [*net.parameters(), centres], lr=options.learning_rate, weight_decay=options.weight_decay
     )

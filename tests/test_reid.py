@@ -288,8 +288,8 @@ def test_sex_votes_hold_a_small_doe_back_from_a_buck_but_not_from_a_doe() -> Non
     from thumper_tui.reid.agglomerate import SMALL_PROFILE, SexVotes, consolidation
 
     big = SMALL_PROFILE + 1
-    # A small profile (2 detections) about equally like a large buck profile (0.5) and a large
-    # doe profile (0.45); the two large ones are unalike.
+    # A small profile (2 detections) about equally like a large buck profile (0.74) and a large
+    # doe profile (0.67); the two large ones are unalike.
     sums = np.stack([unit(1, 0) * big, unit(0, 1) * big, unit(0.5, 0.45) * 2])
     counts = np.array([big, big, 2.0])
     apart = np.zeros((3, 3), dtype=bool)
@@ -298,8 +298,85 @@ def test_sex_votes_hold_a_small_doe_back_from_a_buck_but_not_from_a_doe() -> Non
     # The detector called the large ones a buck and a doe, and the small one a doe twice.
     votes = SexVotes(np.array([big, 0, 0]), np.array([0, big, 2]), 0.2)
     assert consolidation(sums, counts, apart, 0.9, 0.3, votes) == [(2, 1)]
-    # Votes never hold back a merge at the main threshold: likeness there is sure enough.
+    # In the first pass they weigh as much as the main weight says (none: likeness alone).
     assert consolidation(sums, counts, apart, 0.45, None, votes) == [(2, 0)]
+    assert consolidation(sums, counts, apart, 0.45, None, votes, main_weight=0.2) == [(2, 1)]
+
+
+def test_small_profiles_join_large_ones_rather_than_pool_their_constraints() -> None:
+    from thumper_tui.reid.agglomerate import SMALL_PROFILE, consolidation
+
+    big = SMALL_PROFILE + 1
+    # Two large profiles A, B; two small ones, each seen in a photo with the other's deer, more
+    # like each other (0.75) than like their own (0.5). Pooled first, they could join neither.
+    a, c = 0.5, 0.75**0.5
+    sums = np.stack([unit(1, 0, 0) * big, unit(0, 1, 0) * big, unit(a, 0, c), unit(0, a, c)])
+    counts = np.array([big, big, 1.0, 1.0])
+    apart = np.zeros((4, 4), dtype=bool)
+    apart[2, 1] = apart[1, 2] = apart[3, 0] = apart[0, 3] = True
+    assert sorted(consolidation(sums, counts, apart, 0.99, 0.4)) == [(2, 0), (3, 1)]
+
+
+def test_two_small_profiles_seen_together_never_join_the_same_deer() -> None:
+    from thumper_tui.reid.agglomerate import SMALL_PROFILE, consolidation
+
+    big = SMALL_PROFILE + 1
+    sums = np.stack([unit(1, 0) * big, unit(0.9, 0.436), unit(0.8, 0.6)])
+    counts = np.array([big, 1.0, 1.0])
+    apart = np.zeros((3, 3), dtype=bool)
+    apart[1, 2] = apart[2, 1] = True
+    # Both are most like the large one; the closer joins, the other stays its own profile.
+    assert consolidation(sums, counts, apart, 0.99, 0.5) == [(1, 0)]
+
+
+def test_a_preferred_small_profile_survives_and_later_joins_follow_it() -> None:
+    from thumper_tui.reid.agglomerate import SMALL_PROFILE, consolidation
+
+    big = SMALL_PROFILE + 1
+    # Row 0 is small but comes first (named); row 1 is large; row 2 small, also like row 1.
+    sums = np.stack([unit(0.9, 0.436) * 2, unit(1, 0) * big, unit(0.8, -0.6)])
+    counts = np.array([2.0, big, 1.0])
+    apart = np.zeros((3, 3), dtype=bool)
+    merges = consolidation(sums, counts, apart, 0.99, 0.5)
+    assert merges == [(1, 0), (2, 0)]  # the large one joins row 0, so row 2 joins row 0 too
+
+
+def test_the_sex_head_adds_votes_only_where_the_detector_called_a_sex() -> None:
+    from thumper_tui.reid.agglomerate import HEAD_VOTES, SexVotes, with_head_votes
+
+    votes = SexVotes(np.array([2.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]), 0.2)
+    merged = with_head_votes(votes, np.array([0.9, 0.2, 0.99]))
+    assert np.allclose(merged.bucks, [2 + 2 * HEAD_VOTES * 0.9, 1 * HEAD_VOTES * 0.2, 0])
+    assert np.allclose(merged.does, [2 * HEAD_VOTES * 0.1, 1 + 1 * HEAD_VOTES * 0.8, 0])
+    assert merged.weight == 0.2
+
+
+def test_the_sex_head_fit_recovers_a_linear_rule_and_reads_profiles_from_sums() -> None:
+    from thumper_tui.reid.sex import SexHead, fit_sex_head
+
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(400, 8))
+    is_buck = vectors[:, 0] - 0.5 * vectors[:, 3] > 0.2
+    head = fit_sex_head(vectors, is_buck)
+    single = head.buck_probability(vectors, np.ones(len(vectors)))
+    assert ((single > 0.5) == is_buck).mean() > 0.97
+    assert fit_sex_head(vectors, is_buck).as_json() == head.as_json()  # deterministic
+    # A profile's reading is the head on its mean embedding, and 0.5 without embeddings.
+    both = head.buck_probability(np.stack([vectors[:3].sum(0), np.zeros(8)]), np.array([3, 0]))
+    mean_logit = (vectors[:3].mean(0) @ head.weights) + head.bias
+    assert both[0] == pytest.approx(1 / (1 + np.exp(-mean_logit))) and both[1] == 0.5
+    assert SexHead.from_json(head.as_json()).bias == pytest.approx(head.bias, abs=1e-6)
+    with pytest.raises(ValueError, match="both"):
+        fit_sex_head(vectors, np.ones(len(vectors), dtype=bool))
+
+
+def test_the_shipped_card_holds_a_sex_head_of_its_embedder() -> None:
+    from thumper_tui.reid.embedder import REID_VERSION, shipped_sex_head
+    from thumper_tui.reid.net import EMBEDDING_DIM
+
+    head = shipped_sex_head(REID_VERSION)
+    assert head is not None and head.weights.shape == (EMBEDDING_DIM,)
+    assert shipped_sex_head("thumper-reid-v1") is None  # another embedder's vectors
 
 
 def _coloured_crops(count: int) -> tuple[list[Any], list[int]]:

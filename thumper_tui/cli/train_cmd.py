@@ -72,6 +72,12 @@ def train_demo_command(
     help="Processes cutting training views (the views do not depend on it).",
 )
 @click.option(
+    "--revalidate",
+    is_flag=True,
+    help="Keep the shipped network's weights; only choose its thresholds and fit its sex head "
+    "again (on the same herds and validation ranch).",
+)
+@click.option(
     "--install/--no-install",
     default=True,
     show_default=True,
@@ -84,15 +90,19 @@ def train_reid_command(
     net: str | None,
     device: str,
     loader_workers: int,
+    revalidate: bool,
     install: bool,
 ) -> None:
     """Train the identity embedder on synthetic herds and choose its re-ID threshold.
 
     Without options it rebuilds the shipped embedder (the card of
     thumper_tui/models/thumper-reid-v2.json says how it was made)."""
-    from thumper_tui.reid.build import ReidTrainOptions, train_reid
+    from thumper_tui.reid import build
 
-    options = ReidTrainOptions()
+    options = build.ReidTrainOptions()
+    if revalidate:
+        click.echo(json.dumps(build.revalidate(work, options, install=install), indent=2))
+        return
     fit = replace(
         options.fit,
         epochs=epochs or options.fit.epochs,
@@ -102,7 +112,7 @@ def train_reid_command(
     )
     first = options.seeds[0]
     seeds = options.seeds if herds is None else tuple(range(first, first + herds))
-    card = train_reid(
+    card = build.train_reid(
         work,
         replace(options, seeds=seeds, fit=fit),
         install=install,

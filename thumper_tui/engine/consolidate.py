@@ -2,14 +2,14 @@
 
 The batches' online re-ID is strict, so a deer may end a run as several profiles; here they
 merge by average linkage (:mod:`thumper_tui.reid.agglomerate`) at the run's merge threshold,
-then profiles of a few detections may join another at the lower small-profile threshold.
-Two profiles never merge when they were seen in one photo together, when both carry a name, or
-when a human said they are not the same deer. The detector's categories weigh as evidence: a
-profile whose detections it mostly called bucks needs more likeness to absorb one it mostly
-called does (:class:`thumper_tui.reid.agglomerate.SexVotes`). The survivor is the named one,
-else the one with most sightings, else the oldest; a merged profile created by this run is
-removed, an older one keeps its row as ``merged`` into the survivor, so its id still leads
-somewhere.
+then each profile of a few detections may join the large profile it is most like at the lower
+small-profile threshold. Two profiles never merge when they were seen in one photo together,
+when both carry a name, or when a human said they are not the same deer. Sex weighs as
+evidence: the detector's buck / doe calls plus the sex head's reading of each profile's
+embeddings (:mod:`thumper_tui.reid.sex`) lower the linkage of profiles that disagree, with the
+weights the run recorded. The survivor is the named one, else the one with most sightings, else
+the oldest; a merged profile created by this run is removed, an older one keeps its row as
+``merged`` into the survivor, so its id still leads somewhere.
 """
 
 from __future__ import annotations
@@ -24,7 +24,15 @@ from sqlalchemy.orm import aliased
 
 from thumper_tui.engine.embed import from_bytes
 from thumper_tui.engine.profiles import refresh_profiles
-from thumper_tui.reid.agglomerate import SEX_WEIGHT, SexVotes, consolidation
+from thumper_tui.reid.agglomerate import (
+    HEAD_VOTES,
+    MAIN_SEX_WEIGHT,
+    SEX_WEIGHT,
+    SexVotes,
+    consolidation,
+    with_head_votes,
+)
+from thumper_tui.reid.embedder import shipped_sex_head
 from thumper_tui.reid.gallery import BANK_SIZE
 from thumper_tui.store.models import Deer, Detection, NotSameDeer, ProfileStatus, Run
 
@@ -106,14 +114,25 @@ async def consolidate(
     for first, second in pairs:
         if first in row and second in row:
             apart[row[first], row[second]] = apart[row[second], row[first]] = True
-    votes = await _sex_votes(conn, ids, row)
-    merges = consolidation(sums, counts, apart, threshold, small_threshold, votes)
+    # The weights the run recorded (runs from before they were recorded: today's).
+    evidence = (run.settings or {}).get("sex_evidence", {})
+    votes = await _sex_votes(conn, ids, row, float(evidence.get("small_pass_weight", SEX_WEIGHT)))
+    head_votes = float(evidence.get("head_votes", HEAD_VOTES))
+    head = shipped_sex_head(version) if head_votes else None
+    if head is not None:
+        votes = with_head_votes(votes, head.buck_probability(sums, counts), head_votes)
+    main_weight = float(evidence.get("first_pass_weight", MAIN_SEX_WEIGHT))
+    merges = consolidation(
+        sums, counts, apart, threshold, small_threshold, votes, main_weight=main_weight
+    )
     if merges:
         await _apply(conn, run_id, run.started_at, [(ids[g], ids[k]) for g, k in merges])
     return len(merges)
 
 
-async def _sex_votes(conn: AsyncConnection, ids: list[int], row: dict[int, int]) -> SexVotes:
+async def _sex_votes(
+    conn: AsyncConnection, ids: list[int], row: dict[int, int], weight: float
+) -> SexVotes:
     """Each profile's detections the detector (or a human's correction) called buck and doe."""
     category = func.coalesce(Detection.corrected_category, Detection.category)
     bucks, does = np.zeros(len(ids)), np.zeros(len(ids))
@@ -124,7 +143,7 @@ async def _sex_votes(conn: AsyncConnection, ids: list[int], row: dict[int, int])
     ):
         if deer_id is not None:
             (bucks if cat == "buck" else does)[row[deer_id]] += n
-    return SexVotes(bucks, does, SEX_WEIGHT)
+    return SexVotes(bucks, does, weight)
 
 
 async def _apply(

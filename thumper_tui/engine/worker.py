@@ -32,6 +32,7 @@ from thumper_tui.engine.runs import RunInfo, active_run, get_run
 from thumper_tui.engine.stored import stored_detections
 from thumper_tui.engine.workers import HEARTBEAT_SECONDS, heartbeat, register_worker, stop_worker
 from thumper_tui.engine.writer import BatchResult, write_batch
+from thumper_tui.reid.agglomerate import HEAD_VOTES, MAIN_SEX_WEIGHT, SEX_WEIGHT
 from thumper_tui.reid.crops import prepare
 from thumper_tui.reid.embedder import IdentityEmbedder
 from thumper_tui.store.models import RunStatus
@@ -164,6 +165,11 @@ def run_facts(detector: Detector, embedder: IdentityEmbedder) -> dict[str, Any]:
     facts["reid_threshold"] = embedder.threshold
     facts["settings"]["merge_threshold"] = embedder.merge_threshold
     facts["settings"]["small_threshold"] = embedder.small_threshold
+    facts["settings"]["sex_evidence"] = {
+        "first_pass_weight": MAIN_SEX_WEIGHT,
+        "small_pass_weight": SEX_WEIGHT,
+        "head_votes": HEAD_VOTES if embedder.sex_head is not None else 0.0,
+    }
     return facts
 
 

@@ -8,10 +8,12 @@ herds. The most similar pair above the threshold merges first, and again, until 
 it. Pairs that must stay apart never merge, nor do their merged descendants: profiles seen in
 one photo together, or that a human said differ.
 
-The detector's categories are evidence, not walls: a doe it once called a buck (antlers read
-into her ears at night) belongs with her own profile. Where profiles disagree on sex by the
-detector's votes, their linkage is lowered in proportion (:class:`SexVotes`), so a small
-profile needs more likeness to join a deer of the other sex than one of its own.
+Sex is evidence, not a wall: a doe the detector once called a buck (antlers read into her
+ears at night) belongs with her own profile. Each profile's buck and doe votes (the detector's
+calls, and as many again from the sex head's reading of its embeddings: :func:`with_head_votes`)
+give it a buck share; where two profiles' shares differ, their linkage is lowered in proportion
+(:class:`SexVotes`), so a profile needs more likeness to join a deer of the other sex than one
+of its own.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ import numpy as np
 
 @dataclass(frozen=True)
 class SexVotes:
-    """How many detections of each profile the detector called a buck and a doe, and how much
-    a difference in the buck share (smoothed: ``(bucks + 1) / (bucks + does + 2)``) lowers the
-    linkage of two profiles: by ``weight`` times that difference."""
+    """Each profile's buck and doe votes (whole ones from the detector's calls, fractional ones
+    from the sex head), and how much a difference in the buck share (smoothed:
+    ``(bucks + 1) / (bucks + does + 2)``) lowers the linkage of two profiles: by ``weight``
+    times that difference."""
 
     bucks: np.ndarray[Any, Any]
     does: np.ndarray[Any, Any]
@@ -38,6 +41,22 @@ def buck_share(bucks: Any, does: Any) -> Any:
     return (np.asarray(bucks, dtype=np.float64) + 1) / (
         np.asarray(bucks, dtype=np.float64) + np.asarray(does, dtype=np.float64) + 2
     )
+
+
+# What the sex head's reading of one detection is worth, in detector votes (docs/reid.md).
+HEAD_VOTES = 1.0
+
+
+def with_head_votes(
+    votes: SexVotes, buck_probability: Any, per_detection: float = HEAD_VOTES
+) -> SexVotes:
+    """``votes`` plus the sex head's: each detection the detector called a buck or a doe counts
+    ``per_detection`` more votes, split by its profile's ``buck_probability`` from the head
+    (:class:`thumper_tui.reid.sex.SexHead`). Profiles of fawns (no buck or doe calls) get none:
+    the head reads only buck against doe."""
+    sexed = per_detection * (np.asarray(votes.bucks, float) + np.asarray(votes.does, float))
+    p = np.asarray(buck_probability, dtype=np.float64)
+    return SexVotes(votes.bucks + sexed * p, votes.does + sexed * (1 - p), votes.weight)
 
 
 def average_linkage(
@@ -105,9 +124,16 @@ def average_linkage(
 
 
 SMALL_PROFILE = 10  # detections; a profile this small is weak evidence of a deer of its own
-# How much disagreeing sex votes lower a small profile's linkage; chosen on the validation
-# ranch (seed 4500) run through the engine with the shipped detector (docs/reid.md).
+# How much disagreeing sex votes lower a linkage: in the small-profile pass, and (less) in the
+# first. Chosen on ten validation ranches run through the engine (docs/reid.md).
 SEX_WEIGHT = 0.2
+MAIN_SEX_WEIGHT = 0.2
+
+
+def _merged(values: np.ndarray[Any, Any], rows: np.ndarray[Any, Any], n: int) -> Any:
+    out = np.zeros((n, *np.shape(values)[1:]))
+    np.add.at(out, rows, values)
+    return out
 
 
 def consolidation(
@@ -117,15 +143,22 @@ def consolidation(
     threshold: float,
     small_threshold: float | None,
     votes: SexVotes | None = None,
+    main_weight: float = 0.0,
 ) -> list[tuple[int, int]]:
-    """Average linkage at ``threshold``; then a profile still holding at most
-    :data:`SMALL_PROFILE` detections may join another at the lower ``small_threshold`` (two
-    large profiles never merge in this pass). Merges as (absorbed, survivor) row indices.
+    """Average linkage at ``threshold``; then each profile still holding at most
+    :data:`SMALL_PROFILE` detections joins the large profile it is most like, if that linkage
+    clears ``small_threshold``; the small ones left may merge among themselves at that
+    threshold. Merges as (absorbed, survivor) row indices.
 
-    ``apart`` holds in both passes. The detector's sex ``votes`` weigh only in the second: at
-    ``threshold`` likeness alone is sure enough, while a small profile joining on little
-    likeness is where a doe would land in a buck's profile."""
-    merges = average_linkage(sums, counts, apart, threshold)
+    ``apart`` holds throughout; a large profile that takes a small one takes on its pairs too,
+    so two small profiles seen together never join the same deer. The small ones are compared
+    with the large profiles as the first pass left them, one join each: were they merged one by
+    one, small profiles that met first would pool what keeps them apart (fawns are seen with
+    many deer) and end as one mixed profile that may join nobody. The detector's sex ``votes``
+    lower the linkage by ``votes.weight`` times the difference in buck share in the small-profile
+    passes, where a profile joins on little likeness, and by ``main_weight`` in the first."""
+    first_votes = SexVotes(votes.bucks, votes.does, main_weight) if votes and main_weight else None
+    merges = average_linkage(sums, counts, apart, threshold, first_votes)
     if small_threshold is None:
         return merges
     group = list(range(len(counts)))
@@ -134,22 +167,47 @@ def consolidation(
     alive = sorted(set(group))
     index = {g: i for i, g in enumerate(alive)}
     rows = np.array([index[g] for g in group])
-
-    def merged(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-        out = np.zeros((len(alive), *np.shape(values)[1:]))
-        np.add.at(out, rows, values)
-        return out
-
-    merged_apart = np.zeros((len(alive), len(alive)), dtype=bool)
+    n = len(alive)
+    kept = np.zeros((n, n), dtype=bool)
     pairs = np.argwhere(apart)
-    merged_apart[rows[pairs[:, 0]], rows[pairs[:, 1]]] = True
-    merged_counts = merged(np.asarray(counts, dtype=np.float64))
-    large = merged_counts > SMALL_PROFILE
-    merged_apart[np.ix_(large, large)] = True
-    merged_votes = (
-        SexVotes(merged(votes.bucks), merged(votes.does), votes.weight) if votes else None
-    )
-    second = average_linkage(
-        merged(sums), merged_counts, merged_apart, small_threshold, merged_votes
-    )
-    return merges + [(alive[gone], alive[keep]) for gone, keep in second]
+    kept[rows[pairs[:, 0]], rows[pairs[:, 1]]] = True
+    size = _merged(np.asarray(counts, dtype=np.float64), rows, n)
+    summed = _merged(sums, rows, n)
+    bucks = _merged(votes.bucks, rows, n) if votes else np.zeros(n)
+    does = _merged(votes.does, rows, n) if votes else np.zeros(n)
+    weight = votes.weight if votes else 0.0
+    share = buck_share(bucks, does)
+    linkage = (summed @ summed.T) / np.outer(size, size)
+    linkage -= weight * np.abs(share[:, None] - share[None, :])
+    large = np.flatnonzero(size > SMALL_PROFILE)
+    smalls = np.flatnonzero(size <= SMALL_PROFILE)
+    offers: list[tuple[float, int, int]] = []
+    for row in smalls:
+        allowed = large[~kept[row, large]]
+        if len(allowed):
+            nearest = int(allowed[int(linkage[row, allowed].argmax())])
+            if linkage[row, nearest] >= small_threshold:
+                offers.append((float(linkage[row, nearest]), int(row), nearest))
+    joined: set[int] = set()
+    home: dict[int, int] = {}  # a large profile's row -> the row that survives it
+    for _, small, best in sorted(offers, key=lambda o: (-o[0], o[1])):
+        target = home.get(best, best)
+        if kept[small, target]:  # a small profile seen with this one joined it first
+            continue
+        keep, gone = min(small, target), max(small, target)  # rows are in order of preference
+        merges.append((alive[gone], alive[keep]))
+        joined.add(small)
+        kept[keep] |= kept[gone]
+        kept[:, keep] |= kept[:, gone]
+        home[best] = keep
+    left = np.array([s for s in smalls if s not in joined])
+    if len(left) > 1:
+        last = average_linkage(
+            summed[left],
+            size[left],
+            kept[np.ix_(left, left)],
+            small_threshold,
+            SexVotes(bucks[left], does[left], weight),
+        )
+        merges += [(alive[left[gone]], alive[left[keep]]) for gone, keep in last]
+    return merges

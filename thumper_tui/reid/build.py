@@ -15,13 +15,14 @@ import os
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from thumper_tui.reid.dataset import TruthCrop, truth_crops
 from thumper_tui.reid.embedder import REID_VERSION, REID_WEIGHTS
-from thumper_tui.reid.net import IdentityNet
+from thumper_tui.reid.net import IdentityNet, load_state, net_for
+from thumper_tui.reid.sex import SexHead, fit_sex_head
 from thumper_tui.reid.simulate import choose_thresholds
 from thumper_tui.reid.train import FitOptions, cross_burst_accuracy, embed_crops, fit
 from thumper_tui.synth.ranch import RanchOptions, generate
@@ -29,6 +30,7 @@ from thumper_tui.synth.ranch import RanchOptions, generate
 JOIN_GRID = (0.7, 0.8, 0.9)
 MERGE_GRID = (0.3, 0.35, 0.4, 0.45, 0.5)
 SMALL_GRID = (None, 0.1, 0.15, 0.2, 0.25, 0.3)
+SEXES = ("buck", "doe")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class ReidTrainOptions:
     validation_seed: int = 4500
     validation_images: int = 1500
     validation_deer: int = 30
+    # The sex head's own herds, which the network never sees: on its training deer the
+    # embedding tells the sexes apart too easily, and a head fitted there does not carry over.
+    sex_head_seeds: tuple[int, ...] = tuple(range(6001, 6005))
     fit: FitOptions = field(default_factory=FitOptions)
 
 
@@ -89,6 +94,54 @@ def fit_on_herds(
     return net, (len(crops), len(classes)), seconds, machine_facts(options.fit.device)
 
 
+def sex_head_on_herds(
+    net: IdentityNet, work: Path, options: ReidTrainOptions, validation: list[TruthCrop]
+) -> tuple[SexHead, dict[str, Any]]:
+    """Fit the sex head on the bucks and does of its own herds (``sex_head_seeds``, generated
+    where ``work`` lacks them) as ``net`` embeds them; returns it with its card entry, which
+    gives its accuracy on those crops and on the ``validation`` ranch's."""
+    import numpy as np
+
+    vectors, is_buck = [], []
+    for seed in options.sex_head_seeds:
+        crops = [c for c in _ranch(work, seed, options.images, options.deer) if c.category in SEXES]
+        vectors.append(embed_crops(net, crops))
+        is_buck.append(np.array([c.category == "buck" for c in crops]))
+    x, y = np.concatenate(vectors), np.concatenate(is_buck)
+    head = fit_sex_head(x, y)
+    seen = [c for c in validation if c.category in SEXES]
+    truth = np.array([c.category == "buck" for c in seen])
+    read = head.buck_probability(embed_crops(net, seen), np.ones(len(seen))) > 0.5
+    fitted = head.buck_probability(x, np.ones(len(x))) > 0.5
+    entry = {
+        **head.as_json(),
+        "fitted_on": f"bucks and does of herds {list(options.sex_head_seeds)} ({len(y)} crops)",
+        "training_accuracy": round(float((fitted == y).mean()), 4),
+        "validation_accuracy": round(float((read == truth).mean()), 4),
+    }
+    return head, entry
+
+
+def revalidate(
+    work: Path, options: ReidTrainOptions, *, install: bool = True, weights: Path | None = None
+) -> dict[str, Any]:
+    """Validate the shipped network again as this code would (thresholds, sex head), its
+    weights unchanged; the card keeps how and where the network was fitted."""
+    checkpoint = load_state(weights or REID_WEIGHTS)
+    old = checkpoint["card"]
+    training = old["training"]
+    fitted = replace(options, fit=FitOptions(**training["fit"]))  # as the card says it was
+    return validate_and_ship(
+        net_for(checkpoint),
+        work,
+        fitted,
+        (int(training["crops"]), int(training["individuals"])),
+        {k: float(v) for k, v in old["seconds"].items() if k != "validate"},
+        install=install,
+        fitted_on=old.get("fitted_on"),
+    )
+
+
 def machine_facts(device: str) -> str:
     """This machine as a card records it: processor, cores, device, Python and torch."""
     import torch
@@ -121,6 +174,7 @@ def validate_and_ship(
         work, options.validation_seed, options.validation_images, options.validation_deer
     )
     vectors = embed_crops(net, validation)
+    _, sex_head = sex_head_on_herds(net, work, options, validation)
     best, replays = choose_thresholds(validation, vectors, JOIN_GRID, MERGE_GRID, SMALL_GRID)
     card = {
         "name": REID_VERSION,
@@ -152,6 +206,7 @@ def validate_and_ship(
         "threshold": best.threshold,
         "merge_threshold": best.merge_threshold,
         "small_threshold": best.small_threshold,
+        "sex_head": sex_head,
         "seconds": {
             **{k: round(v, 1) for k, v in seconds.items()},
             "validate": round(time.perf_counter() - started, 1),
@@ -176,4 +231,11 @@ def install_reid(weights: Path, card: dict[str, Any]) -> None:
     REID_WEIGHTS.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
 
 
-__all__ = ["ReidTrainOptions", "fit_on_herds", "install_reid", "train_reid", "validate_and_ship"]
+__all__ = [
+    "ReidTrainOptions",
+    "fit_on_herds",
+    "install_reid",
+    "revalidate",
+    "train_reid",
+    "validate_and_ship",
+]

@@ -15,9 +15,15 @@ import numpy as np
 
 from thumper_tui.reid.crops import Box, prepare
 from thumper_tui.reid.gallery import DEFAULT_MERGE_THRESHOLD, DEFAULT_THRESHOLD
+from thumper_tui.reid.sex import SexHead, card_sex_head
 
 REID_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "thumper-reid-v2.pt"
 REID_VERSION = "thumper-reid-v2"
+
+
+def shipped_sex_head(version: str) -> SexHead | None:
+    """The sex head shipped in the card of embedder ``version`` (None for another version)."""
+    return card_sex_head(REID_WEIGHTS.with_suffix(".json"), version)
 
 
 class EmbedderError(Exception):
@@ -47,6 +53,8 @@ class IdentityEmbedder:
         self.merge_threshold = float(card.get("merge_threshold", DEFAULT_MERGE_THRESHOLD))
         small = card.get("small_threshold")
         self.small_threshold = None if small is None else float(small)
+        head = card.get("sex_head")
+        self.sex_head = SexHead.from_json(head) if head else None
         self.net.eval()
         self._torch = torch
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from thumper_tui.engine.bcubed import BCubed, bcubed
-from thumper_tui.reid.agglomerate import SEX_WEIGHT, SexVotes, consolidation
+from thumper_tui.reid.agglomerate import MAIN_SEX_WEIGHT, SEX_WEIGHT, SexVotes, consolidation
 from thumper_tui.reid.bursts import BURST_SECONDS, Seen, link
 from thumper_tui.reid.dataset import TruthCrop
 from thumper_tui.reid.gallery import Gallery, assign_photo
@@ -122,7 +122,10 @@ def consolidated(
     apart = apart[np.ix_(order, order)]
     votes = SexVotes(bucks[order], does[order], SEX_WEIGHT)
     final = list(range(len(keys)))
-    for gone, keep in consolidation(sums, counts, apart, merge_threshold, small_threshold, votes):
+    merges = consolidation(
+        sums, counts, apart, merge_threshold, small_threshold, votes, main_weight=MAIN_SEX_WEIGHT
+    )
+    for gone, keep in merges:
         final = [keep if f == gone else f for f in final]
     return [keys[final[row[label]]] for label in labels]
 

@@ -428,3 +428,29 @@ def test_a_checkpoint_builds_the_network_its_card_names(tmp_path: Path) -> None:
     assert torch.equal(rebuilt(crops), wide(crops))
     # The first checkpoints carried no layers: they are the small network.
     assert net_for({"state": IdentityNet().state_dict(), "card": {}}).layers == LAYERS
+
+
+def test_revalidating_fits_a_sex_head_and_leaves_the_network_alone(tmp_path: Path) -> None:
+    import torch
+
+    from thumper_tui.reid.build import ReidTrainOptions, revalidate
+    from thumper_tui.reid.embedder import REID_WEIGHTS
+    from thumper_tui.reid.net import EMBEDDING_DIM, load_state
+
+    small = ReidTrainOptions(
+        validation_seed=4600,
+        validation_images=40,
+        validation_deer=8,
+        images=40,
+        deer=8,
+        sex_head_seeds=(6100,),
+    )
+    card = revalidate(tmp_path, small, install=False)
+    head = card["sex_head"]
+    assert len(head["weights"]) == EMBEDDING_DIM and "6100" in head["fitted_on"]
+    assert 0.5 < head["training_accuracy"] <= 1 and 0 <= head["validation_accuracy"] <= 1
+    shipped = load_state(REID_WEIGHTS)
+    assert card["training"]["fit"] == shipped["card"]["training"]["fit"]  # as it was fitted
+    written = load_state(tmp_path / REID_WEIGHTS.name)
+    assert written["card"]["sex_head"] == head
+    assert all(torch.equal(written["state"][k], v) for k, v in shipped["state"].items())

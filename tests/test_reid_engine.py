@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tests.helpers import run_cli, run_json
 from thumper_tui.detector.evaluate import iou
+from thumper_tui.reid.agglomerate import HEAD_VOTES, MAIN_SEX_WEIGHT, SEX_WEIGHT
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.models import Deer, Detection, NotSameDeer
 from thumper_tui.synth.ranch import RanchOptions, generate
@@ -103,6 +104,12 @@ def test_every_deer_gets_a_profile_and_eval_scores_them(ranch: Path, database_ur
     assert "B-cubed precision" in text
     runs = run_json("runs", database_url=database_url)
     assert 0 < runs[0]["reid_threshold"] < 1 and runs[0]["settings"]["embedder"]
+    # The run records how sex weighed at its end; the shipped embedder reads sex too.
+    assert runs[0]["settings"]["sex_evidence"] == {
+        "first_pass_weight": MAIN_SEX_WEIGHT,
+        "small_pass_weight": SEX_WEIGHT,
+        "head_votes": HEAD_VOTES,
+    }
 
 
 def test_eval_reid_explains_a_ranch_that_was_not_imported(

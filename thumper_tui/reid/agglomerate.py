@@ -124,8 +124,8 @@ def average_linkage(
 
 
 SMALL_PROFILE = 10  # detections; a profile this small is weak evidence of a deer of its own
-# How much disagreeing sex votes lower a linkage: in the small-profile pass, and (less) in the
-# first. Chosen on ten validation ranches run through the engine (docs/reid.md).
+# How much disagreeing sex votes lower a linkage in the small-profile passes and in the first;
+# chosen on ten validation ranches run through the engine (docs/reid.md).
 SEX_WEIGHT = 0.2
 MAIN_SEX_WEIGHT = 0.2
 
@@ -154,8 +154,8 @@ def consolidation(
     so two small profiles seen together never join the same deer. The small ones are compared
     with the large profiles as the first pass left them, one join each: were they merged one by
     one, small profiles that met first would pool what keeps them apart (fawns are seen with
-    many deer) and end as one mixed profile that may join nobody. The detector's sex ``votes``
-    lower the linkage by ``votes.weight`` times the difference in buck share in the small-profile
+    many deer) and end as one mixed profile that may join nobody. The sex ``votes`` lower the
+    linkage by ``votes.weight`` times the difference in buck share in the small-profile
     passes, where a profile joins on little likeness, and by ``main_weight`` in the first."""
     first_votes = SexVotes(votes.bucks, votes.does, main_weight) if votes and main_weight else None
     merges = average_linkage(sums, counts, apart, threshold, first_votes)

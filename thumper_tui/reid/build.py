@@ -22,7 +22,7 @@ from typing import Any
 from thumper_tui.reid.dataset import TruthCrop, truth_crops
 from thumper_tui.reid.embedder import REID_VERSION, REID_WEIGHTS
 from thumper_tui.reid.net import IdentityNet, load_state, net_for
-from thumper_tui.reid.sex import SexHead, fit_sex_head
+from thumper_tui.reid.sex import fit_sex_head
 from thumper_tui.reid.simulate import choose_thresholds
 from thumper_tui.reid.train import FitOptions, cross_burst_accuracy, embed_crops, fit
 from thumper_tui.synth.ranch import RanchOptions, generate
@@ -96,10 +96,10 @@ def fit_on_herds(
 
 def sex_head_on_herds(
     net: IdentityNet, work: Path, options: ReidTrainOptions, validation: list[TruthCrop]
-) -> tuple[SexHead, dict[str, Any]]:
+) -> dict[str, Any]:
     """Fit the sex head on the bucks and does of its own herds (``sex_head_seeds``, generated
-    where ``work`` lacks them) as ``net`` embeds them; returns it with its card entry, which
-    gives its accuracy on those crops and on the ``validation`` ranch's."""
+    where ``work`` lacks them) as ``net`` embeds them; returns its card entry: the head
+    (:meth:`SexHead.as_json`) and its accuracy on those crops and on the ``validation`` ranch's."""
     import numpy as np
 
     vectors, is_buck = [], []
@@ -119,7 +119,7 @@ def sex_head_on_herds(
         "training_accuracy": round(float((fitted == y).mean()), 4),
         "validation_accuracy": round(float((read == truth).mean()), 4),
     }
-    return head, entry
+    return entry
 
 
 def revalidate(
@@ -174,7 +174,7 @@ def validate_and_ship(
         work, options.validation_seed, options.validation_images, options.validation_deer
     )
     vectors = embed_crops(net, validation)
-    _, sex_head = sex_head_on_herds(net, work, options, validation)
+    sex_head = sex_head_on_herds(net, work, options, validation)
     best, replays = choose_thresholds(validation, vectors, JOIN_GRID, MERGE_GRID, SMALL_GRID)
     card = {
         "name": REID_VERSION,

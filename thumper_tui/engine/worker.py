@@ -34,7 +34,7 @@ from thumper_tui.engine.workers import HEARTBEAT_SECONDS, heartbeat, register_wo
 from thumper_tui.engine.writer import BatchResult, write_batch
 from thumper_tui.reid.agglomerate import HEAD_VOTES, MAIN_SEX_WEIGHT, SEX_WEIGHT
 from thumper_tui.reid.crops import prepare
-from thumper_tui.reid.embedder import IdentityEmbedder
+from thumper_tui.reid.embedder import IdentityEmbedder, shipped_sex_head
 from thumper_tui.store.models import RunStatus
 from thumper_tui.telemetry.nvml import GpuSampler
 from thumper_tui.telemetry.samples import record_sample
@@ -168,7 +168,8 @@ def run_facts(detector: Detector, embedder: IdentityEmbedder) -> dict[str, Any]:
     facts["settings"]["sex_evidence"] = {
         "first_pass_weight": MAIN_SEX_WEIGHT,
         "small_pass_weight": SEX_WEIGHT,
-        "head_votes": HEAD_VOTES if embedder.sex_head is not None else 0.0,
+        # the head consolidation will read: the shipped card's, for this embedder's version
+        "head_votes": HEAD_VOTES if shipped_sex_head(embedder.version) is not None else 0.0,
     }
     return facts
 

@@ -53,8 +53,6 @@ class IdentityEmbedder:
         self.merge_threshold = float(card.get("merge_threshold", DEFAULT_MERGE_THRESHOLD))
         small = card.get("small_threshold")
         self.small_threshold = None if small is None else float(small)
-        head = card.get("sex_head")
-        self.sex_head = SexHead.from_json(head) if head else None
         self.net.eval()
         self._torch = torch
 

@@ -207,11 +207,17 @@ def _naive_average_linkage(
     apart: np.ndarray,
     threshold: float,
     votes: tuple[np.ndarray, np.ndarray, float] | None = None,
+    haunts: tuple[np.ndarray, float] | None = None,
 ) -> list[tuple[int, int]]:
     bucks, does, weight = votes or (np.zeros(len(counts)), np.zeros(len(counts)), 0.0)
+    cameras, haunt_weight = haunts or (np.zeros((len(counts), 1)), 0.0)
 
     def share(members: list[int]) -> float:
         return float((bucks[members].sum() + 1) / (bucks[members].sum() + does[members].sum() + 2))
+
+    def seen_at(members: list[int]) -> np.ndarray:
+        smoothed = cameras[members].sum(0) + 0.5
+        return smoothed / smoothed.sum()
 
     groups = {i: [i] for i in range(len(counts))}
     blocked = apart.copy()
@@ -224,6 +230,8 @@ def _naive_average_linkage(
                     value = sums[groups[x]].sum(0) @ sums[groups[y]].sum(0)
                     value /= counts[groups[x]].sum() * counts[groups[y]].sum()
                     value -= weight * abs(share(groups[x]) - share(groups[y]))
+                    overlap = np.sqrt(seen_at(groups[x]) * seen_at(groups[y])).sum()
+                    value -= haunt_weight * (1 - overlap)
                     if value > best:
                         best, pair = value, (x, y)
         if pair is None or best < threshold:
@@ -236,7 +244,7 @@ def _naive_average_linkage(
 
 
 def test_average_linkage_merges_as_the_textbook_does() -> None:
-    from thumper_tui.reid.agglomerate import SexVotes, average_linkage
+    from thumper_tui.reid.agglomerate import Haunts, SexVotes, average_linkage
 
     rng = np.random.default_rng(0)
     for _ in range(80):
@@ -256,8 +264,49 @@ def test_average_linkage_merges_as_the_textbook_does() -> None:
         assert average_linkage(
             sums, counts, apart, threshold, SexVotes(bucks, does, weight)
         ) == _naive_average_linkage(sums, counts, apart, threshold, (bucks, does, weight))
+        cameras = rng.integers(0, 4, (n, 3)).astype(float)
+        seen = cameras.copy()
+        assert average_linkage(
+            sums, counts, apart, threshold, SexVotes(bucks, does, weight), Haunts(cameras, weight)
+        ) == _naive_average_linkage(
+            sums, counts, apart, threshold, (bucks, does, weight), (cameras, weight)
+        )
         # the caller's arrays are left alone
         assert np.array_equal(counts, before[0]) and np.array_equal(bucks, before[1])
+        assert np.array_equal(cameras, seen)
+
+
+def test_haunt_distance_is_nought_for_alike_cameras_and_near_one_for_others() -> None:
+    from thumper_tui.reid.agglomerate import haunt_distance
+
+    cameras = np.array([[40.0, 20, 0, 0], [4, 2, 0, 0], [0, 0, 30, 30], [0, 0, 1, 0]])
+    distance = haunt_distance(cameras, cameras)
+    assert np.allclose(distance, distance.T) and np.allclose(np.diag(distance), 0, atol=0.01)
+    assert distance[0, 1] < 0.05  # seen in the same shares: alike (less sure of fewer photos)
+    assert distance[0, 2] > 0.7  # never at the same cameras
+    # A single photo is weak evidence: it is nearer a profile seen at its camera than one not.
+    assert distance[3, 2] < distance[3, 0] < 1
+
+
+def test_a_small_profile_joins_the_deer_seen_at_its_cameras() -> None:
+    from thumper_tui.reid.agglomerate import SMALL_PROFILE, Haunts, consolidation
+
+    big = SMALL_PROFILE + 1
+    # A small profile as like one large profile (0.71) as the other; the large ones unalike.
+    sums = np.stack([unit(1, 0) * big, unit(0, 1) * big, unit(1, 1) * 2])
+    counts = np.array([big, big, 2.0])
+    apart = np.zeros((3, 3), dtype=bool)
+    # The first large profile is seen at cameras 0 and 1, the second at 2 and 3, the small one
+    # at camera 3 twice.
+    cameras = np.array([[6.0, 5, 0, 0], [0, 0, 5, 6], [0, 0, 0, 2]])
+    assert consolidation(sums, counts, apart, 0.9, 0.3, haunts=Haunts(cameras, 0.0)) == [(2, 0)]
+    assert consolidation(sums, counts, apart, 0.9, 0.3, haunts=Haunts(cameras, 0.1)) == [(2, 1)]
+    # In the first pass too: at 0.69 it joins on likeness alone, its haunts send it home.
+    assert consolidation(sums, counts, apart, 0.69, None, haunts=Haunts(cameras, 0.0)) == [(2, 0)]
+    assert consolidation(sums, counts, apart, 0.69, None, haunts=Haunts(cameras, 0.1)) == [(2, 1)]
+    # Seen at neither's cameras, it stays alone at a threshold likeness alone would clear.
+    elsewhere = np.array([[6.0, 5, 0, 0, 0], [0, 0, 5, 6, 0], [0, 0, 0, 0, 2]])
+    assert consolidation(sums, counts, apart, 0.69, None, haunts=Haunts(elsewhere, 0.1)) == []
 
 
 def test_profiles_kept_apart_never_merge_even_through_a_third() -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.helpers import run_cli, run_json
 from thumper_tui.detector.evaluate import iou
-from thumper_tui.reid.agglomerate import HEAD_VOTES, MAIN_SEX_WEIGHT, SEX_WEIGHT
+from thumper_tui.reid.agglomerate import HAUNT_WEIGHT, HEAD_VOTES, MAIN_SEX_WEIGHT, SEX_WEIGHT
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.models import Deer, Detection, NotSameDeer
 from thumper_tui.synth.ranch import RanchOptions, generate
@@ -110,6 +110,7 @@ def test_every_deer_gets_a_profile_and_eval_scores_them(ranch: Path, database_ur
         "small_pass_weight": SEX_WEIGHT,
         "head_votes": HEAD_VOTES,
     }
+    assert runs[0]["settings"]["haunt_weight"] == HAUNT_WEIGHT
 
 
 def test_eval_reid_explains_a_ranch_that_was_not_imported(

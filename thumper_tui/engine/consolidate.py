@@ -7,7 +7,8 @@ small-profile threshold. Two profiles never merge when they were seen in one pho
 when both carry a name, or when a human said they are not the same deer. Sex weighs as
 evidence: the detector's buck / doe calls plus the sex head's reading of each profile's
 embeddings (:mod:`thumper_tui.reid.sex`) lower the linkage of profiles that disagree, with the
-weights the run recorded. The survivor is the named one, else the one with most sightings, else
+weights the run recorded; so do the cameras each profile was seen at (deer keep to home
+ranges). The survivor is the named one, else the one with most sightings, else
 the oldest; a merged profile created by this run is removed, an older one keeps its row as
 ``merged`` into the survivor, so its id still leads somewhere.
 """
@@ -25,16 +26,18 @@ from sqlalchemy.orm import aliased
 from thumper_tui.engine.embed import from_bytes
 from thumper_tui.engine.profiles import refresh_profiles
 from thumper_tui.reid.agglomerate import (
+    HAUNT_WEIGHT,
     HEAD_VOTES,
     MAIN_SEX_WEIGHT,
     SEX_WEIGHT,
+    Haunts,
     SexVotes,
     consolidation,
     with_head_votes,
 )
 from thumper_tui.reid.embedder import shipped_sex_head
 from thumper_tui.reid.gallery import BANK_SIZE
-from thumper_tui.store.models import Deer, Detection, NotSameDeer, ProfileStatus, Run
+from thumper_tui.store.models import Deer, Detection, Image, NotSameDeer, ProfileStatus, Run
 
 
 async def _together(conn: AsyncConnection, ids: list[int]) -> set[tuple[int, int]]:
@@ -122,8 +125,17 @@ async def consolidate(
     if head is not None:
         votes = with_head_votes(votes, head.buck_probability(sums, counts), head_votes)
     main_weight = float(evidence.get("first_pass_weight", MAIN_SEX_WEIGHT))
+    haunt_weight = float((run.settings or {}).get("haunt_weight", HAUNT_WEIGHT))
+    haunts = await _haunts(conn, ids, row, version, haunt_weight) if haunt_weight else None
     merges = consolidation(
-        sums, counts, apart, threshold, small_threshold, votes, main_weight=main_weight
+        sums,
+        counts,
+        apart,
+        threshold,
+        small_threshold,
+        votes,
+        main_weight=main_weight,
+        haunts=haunts,
     )
     if merges:
         await _apply(conn, run_id, run.started_at, [(ids[g], ids[k]) for g, k in merges])
@@ -144,6 +156,30 @@ async def _sex_votes(
         if deer_id is not None:
             (bucks if cat == "buck" else does)[row[deer_id]] += n
     return SexVotes(bucks, does, weight)
+
+
+async def _haunts(
+    conn: AsyncConnection, ids: list[int], row: dict[int, int], version: str, weight: float
+) -> Haunts:
+    """Each profile's detections per camera, over the detections its likeness is measured on."""
+    found = (
+        await conn.execute(
+            select(Detection.deer_id, Image.camera_id, func.count())
+            .join(Image, Image.id == Detection.image_id)
+            .where(
+                Detection.deer_id.in_(ids),
+                Detection.embedding.is_not(None),
+                Detection.embedding_version == version,
+            )
+            .group_by(Detection.deer_id, Image.camera_id)
+        )
+    ).all()
+    column = {camera: i for i, camera in enumerate(sorted({c for _, c, _ in found}))}
+    cameras: np.ndarray[Any, Any] = np.zeros((len(ids), max(len(column), 1)))
+    for deer_id, camera, n in found:
+        if deer_id is not None:
+            cameras[row[deer_id], column[camera]] += n
+    return Haunts(cameras, weight)
 
 
 async def _apply(

@@ -14,6 +14,10 @@ calls, and as many again from the sex head's reading of its embeddings: :func:`w
 give it a buck share; where two profiles' shares differ, their linkage is lowered in proportion
 (:class:`SexVotes`), so a profile needs more likeness to join a deer of the other sex than one
 of its own.
+
+Where a deer is seen is evidence too: deer keep to home ranges, so one deer's photos come from
+a few cameras. Each profile's detections per camera (:class:`Haunts`) lower the linkage of two
+profiles seen at different cameras, in proportion to how little their camera shares overlap.
 """
 
 from __future__ import annotations
@@ -59,18 +63,46 @@ def with_head_votes(
     return SexVotes(votes.bucks + sexed * p, votes.does + sexed * (1 - p), votes.weight)
 
 
+@dataclass(frozen=True)
+class Haunts:
+    """Each profile's detections per camera (rows: profiles, columns: cameras), and how much two
+    profiles seen at different cameras lowers their linkage: ``weight`` times
+    :func:`haunt_distance` of the two rows."""
+
+    cameras: np.ndarray[Any, Any]
+    weight: float
+
+
+# Added to every camera's count, so a profile of a few photos is not sure it is never seen
+# elsewhere: a camera it was never seen at still gets a small share.
+HAUNT_SMOOTHING = 0.5
+
+
+def haunt_distance(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> Any:
+    """One minus the Bhattacharyya coefficient of the smoothed camera shares of each row of
+    ``a`` and each row of ``b``: 0 for profiles seen alike, largest (below 1: the smoothing)
+    for ones never seen at the same cameras."""
+    a = np.asarray(a, dtype=np.float64) + HAUNT_SMOOTHING
+    b = np.asarray(b, dtype=np.float64) + HAUNT_SMOOTHING
+    share_a = np.sqrt(a / a.sum(axis=1, keepdims=True))
+    share_b = np.sqrt(b / b.sum(axis=1, keepdims=True))
+    return 1.0 - share_a @ share_b.T
+
+
 def average_linkage(
     sums: np.ndarray[Any, Any],
     counts: np.ndarray[Any, Any],
     apart: np.ndarray[Any, Any],
     threshold: float,
     votes: SexVotes | None = None,
+    haunts: Haunts | None = None,
 ) -> list[tuple[int, int]]:
     """Merges as (absorbed, survivor) row indices, in the order they happen.
 
     ``sums`` holds each profile's summed embeddings, ``counts`` its detections, ``apart`` (a
     symmetric boolean matrix) the pairs that must not merge, ``votes`` the detector's sex votes
-    (a merged profile holds both profiles' votes). The survivor of a merge is the lower index,
+    (a merged profile holds both profiles' votes), ``haunts`` where each was seen (likewise
+    summed on a merge). The survivor of a merge is the lower index,
     so callers order rows by preference (named profiles, then oldest).
     """
     n = len(counts)
@@ -85,6 +117,10 @@ def average_linkage(
     does = np.array(votes.does if votes is not None else np.zeros(n), dtype=np.float64)
     share = buck_share(bucks, does)
     linkage = dots / np.outer(sizes, sizes) - weight * np.abs(share[:, None] - share[None, :])
+    cameras = np.array(haunts.cameras if haunts is not None else np.zeros((n, 1)), dtype=float)
+    haunt_weight = haunts.weight if haunts is not None else 0.0
+    if haunt_weight:
+        linkage -= haunt_weight * haunt_distance(cameras, cameras)
     linkage[blocked] = -np.inf
     # Each row's best partner, kept up to date: a merge changes only two rows and columns.
     best = linkage.argmax(axis=1)
@@ -102,11 +138,14 @@ def average_linkage(
         bucks[keep] += bucks[gone]
         does[keep] += does[gone]
         share[keep] = buck_share(bucks[keep], does[keep])
+        cameras[keep] += cameras[gone]
         blocked[keep, :] |= blocked[gone, :]
         blocked[:, keep] |= blocked[:, gone]
         blocked[gone, :] = True
         blocked[:, gone] = True
         row = dots[keep] / (sizes[keep] * sizes) - weight * np.abs(share[keep] - share)
+        if haunt_weight:
+            row -= haunt_weight * haunt_distance(cameras[keep : keep + 1], cameras)[0]
         row[blocked[keep]] = -np.inf
         linkage[keep, :] = row
         linkage[:, keep] = row
@@ -128,6 +167,9 @@ SMALL_PROFILE = 10  # detections; a profile this small is weak evidence of a dee
 # chosen on ten validation ranches run through the engine (docs/reid.md).
 SEX_WEIGHT = 0.2
 MAIN_SEX_WEIGHT = 0.2
+# How much profiles seen at wholly different cameras lower their linkage, in every pass; chosen
+# on the same ten ranches.
+HAUNT_WEIGHT = 0.1
 
 
 def _merged(values: np.ndarray[Any, Any], rows: np.ndarray[Any, Any], n: int) -> Any:
@@ -144,6 +186,7 @@ def consolidation(
     small_threshold: float | None,
     votes: SexVotes | None = None,
     main_weight: float = 0.0,
+    haunts: Haunts | None = None,
 ) -> list[tuple[int, int]]:
     """Average linkage at ``threshold``; then each profile still holding at most
     :data:`SMALL_PROFILE` detections joins the large profile it is most like, if that linkage
@@ -156,9 +199,10 @@ def consolidation(
     one, small profiles that met first would pool what keeps them apart (fawns are seen with
     many deer) and end as one mixed profile that may join nobody. The sex ``votes`` lower the
     linkage by ``votes.weight`` times the difference in buck share in the small-profile
-    passes, where a profile joins on little likeness, and by ``main_weight`` in the first."""
+    passes, where a profile joins on little likeness, and by ``main_weight`` in the first;
+    ``haunts`` lower it by where the profiles were seen, in every pass."""
     first_votes = SexVotes(votes.bucks, votes.does, main_weight) if votes and main_weight else None
-    merges = average_linkage(sums, counts, apart, threshold, first_votes)
+    merges = average_linkage(sums, counts, apart, threshold, first_votes, haunts)
     if small_threshold is None:
         return merges
     group = list(range(len(counts)))
@@ -179,6 +223,9 @@ def consolidation(
     share = buck_share(bucks, does)
     linkage = (summed @ summed.T) / np.outer(size, size)
     linkage -= weight * np.abs(share[:, None] - share[None, :])
+    cameras = _merged(haunts.cameras, rows, n) if haunts else np.zeros((n, 1))
+    if haunts and haunts.weight:
+        linkage -= haunts.weight * haunt_distance(cameras, cameras)
     large = np.flatnonzero(size > SMALL_PROFILE)
     smalls = np.flatnonzero(size <= SMALL_PROFILE)
     offers: list[tuple[float, int, int]] = []
@@ -208,6 +255,7 @@ def consolidation(
             kept[np.ix_(left, left)],
             small_threshold,
             SexVotes(bucks[left], does[left], weight),
+            Haunts(cameras[left], haunts.weight) if haunts else None,
         )
         merges += [(alive[left[gone]], alive[left[keep]]) for gone, keep in last]
     return merges

@@ -15,7 +15,14 @@ from typing import Any
 import numpy as np
 
 from thumper_tui.engine.bcubed import BCubed, bcubed
-from thumper_tui.reid.agglomerate import MAIN_SEX_WEIGHT, SEX_WEIGHT, SexVotes, consolidation
+from thumper_tui.reid.agglomerate import (
+    HAUNT_WEIGHT,
+    MAIN_SEX_WEIGHT,
+    SEX_WEIGHT,
+    Haunts,
+    SexVotes,
+    consolidation,
+)
 from thumper_tui.reid.bursts import BURST_SECONDS, Seen, link
 from thumper_tui.reid.dataset import TruthCrop
 from thumper_tui.reid.gallery import Gallery, assign_photo
@@ -106,6 +113,10 @@ def consolidated(
     for crop, label in zip(crops, labels, strict=True):
         bucks[row[label]] += crop.category == "buck"
         does[row[label]] += crop.category == "doe"
+    column = {camera: i for i, camera in enumerate(sorted({crop.camera for crop in crops}))}
+    cameras = np.zeros((len(keys), len(column)))
+    for crop, label in zip(crops, labels, strict=True):
+        cameras[row[label], column[crop.camera]] += 1
     apart = np.zeros((len(keys), len(keys)), dtype=bool)
     together: dict[str, set[int]] = {}
     for crop, label in zip(crops, labels, strict=True):
@@ -121,9 +132,17 @@ def consolidated(
     sums, counts = sums[order], counts[order]
     apart = apart[np.ix_(order, order)]
     votes = SexVotes(bucks[order], does[order], SEX_WEIGHT)
+    haunts = Haunts(cameras[order], HAUNT_WEIGHT)
     final = list(range(len(keys)))
     merges = consolidation(
-        sums, counts, apart, merge_threshold, small_threshold, votes, main_weight=MAIN_SEX_WEIGHT
+        sums,
+        counts,
+        apart,
+        merge_threshold,
+        small_threshold,
+        votes,
+        main_weight=MAIN_SEX_WEIGHT,
+        haunts=haunts,
     )
     for gone, keep in merges:
         final = [keep if f == gone else f for f in final]

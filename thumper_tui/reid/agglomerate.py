@@ -102,8 +102,8 @@ def average_linkage(
     ``sums`` holds each profile's summed embeddings, ``counts`` its detections, ``apart`` (a
     symmetric boolean matrix) the pairs that must not merge, ``votes`` the detector's sex votes
     (a merged profile holds both profiles' votes), ``haunts`` where each was seen (likewise
-    summed on a merge). The survivor of a merge is the lower index,
-    so callers order rows by preference (named profiles, then oldest).
+    summed on a merge). The survivor of a merge is the lower index, so callers order rows by
+    preference (named profiles, then oldest).
     """
     n = len(counts)
     if n < 2:

@@ -8,8 +8,8 @@ when both carry a name, or when a human said they are not the same deer. Sex wei
 evidence: the detector's buck / doe calls plus the sex head's reading of each profile's
 embeddings (:mod:`thumper_tui.reid.sex`) lower the linkage of profiles that disagree, with the
 weights the run recorded; so do the cameras each profile was seen at (deer keep to home
-ranges). The survivor is the named one, else the one with most sightings, else
-the oldest; a merged profile created by this run is removed, an older one keeps its row as
+ranges). The survivor is the named one, else the one with most sightings, else the oldest; a
+merged profile created by this run is removed, an older one keeps its row as
 ``merged`` into the survivor, so its id still leads somewhere.
 """
 
@@ -89,14 +89,17 @@ async def consolidate(
     row = {pid: i for i, pid in enumerate(ids)}
     sums: np.ndarray[Any, Any] | None = None
     counts = np.zeros(len(ids))
+    seen_at: dict[tuple[int, int], int] = defaultdict(int)  # (profile row, camera) -> detections
     embeddings = await conn.execute(
-        select(Detection.deer_id, Detection.embedding).where(
+        select(Detection.deer_id, Detection.embedding, Image.camera_id)
+        .join(Image, Image.id == Detection.image_id)
+        .where(
             Detection.deer_id.in_(ids),
             Detection.embedding.is_not(None),
             Detection.embedding_version == version,
         )
     )
-    for deer_id, blob in embeddings:
+    for deer_id, blob, camera in embeddings:
         if deer_id is None or blob is None:
             continue
         vector = from_bytes(blob)
@@ -104,6 +107,7 @@ async def consolidate(
             sums = np.zeros((len(ids), len(vector)))
         sums[row[deer_id]] += vector
         counts[row[deer_id]] += 1
+        seen_at[row[deer_id], camera] += 1
     if sums is None:
         return 0
     apart = np.zeros((len(ids), len(ids)), dtype=bool)
@@ -126,7 +130,7 @@ async def consolidate(
         votes = with_head_votes(votes, head.buck_probability(sums, counts), head_votes)
     main_weight = float(evidence.get("first_pass_weight", MAIN_SEX_WEIGHT))
     haunt_weight = float((run.settings or {}).get("haunt_weight", HAUNT_WEIGHT))
-    haunts = await _haunts(conn, ids, row, version, haunt_weight) if haunt_weight else None
+    haunts = _haunts(seen_at, len(ids), haunt_weight) if haunt_weight else None
     merges = consolidation(
         sums,
         counts,
@@ -158,27 +162,12 @@ async def _sex_votes(
     return SexVotes(bucks, does, weight)
 
 
-async def _haunts(
-    conn: AsyncConnection, ids: list[int], row: dict[int, int], version: str, weight: float
-) -> Haunts:
-    """Each profile's detections per camera, over the detections its likeness is measured on."""
-    found = (
-        await conn.execute(
-            select(Detection.deer_id, Image.camera_id, func.count())
-            .join(Image, Image.id == Detection.image_id)
-            .where(
-                Detection.deer_id.in_(ids),
-                Detection.embedding.is_not(None),
-                Detection.embedding_version == version,
-            )
-            .group_by(Detection.deer_id, Image.camera_id)
-        )
-    ).all()
-    column = {camera: i for i, camera in enumerate(sorted({c for _, c, _ in found}))}
-    cameras: np.ndarray[Any, Any] = np.zeros((len(ids), max(len(column), 1)))
-    for deer_id, camera, n in found:
-        if deer_id is not None:
-            cameras[row[deer_id], column[camera]] += n
+def _haunts(seen_at: dict[tuple[int, int], int], profiles: int, weight: float) -> Haunts:
+    """Each profile's detections per camera, as a profiles x cameras matrix."""
+    column = {camera: i for i, camera in enumerate(sorted({c for _, c in seen_at}))}
+    cameras: np.ndarray[Any, Any] = np.zeros((profiles, max(len(column), 1)))
+    for (profile, camera), n in seen_at.items():
+        cameras[profile, column[camera]] += n
     return Haunts(cameras, weight)
 
 

@@ -110,12 +110,11 @@ def consolidated(
         counts[row[label]] += 1
     # The crops' categories are the truth here, where the engine has the detector's votes.
     bucks, does = np.zeros(len(keys)), np.zeros(len(keys))
-    for crop, label in zip(crops, labels, strict=True):
-        bucks[row[label]] += crop.category == "buck"
-        does[row[label]] += crop.category == "doe"
     column = {camera: i for i, camera in enumerate(sorted({crop.camera for crop in crops}))}
     cameras = np.zeros((len(keys), len(column)))
     for crop, label in zip(crops, labels, strict=True):
+        bucks[row[label]] += crop.category == "buck"
+        does[row[label]] += crop.category == "doe"
         cameras[row[label], column[crop.camera]] += 1
     apart = np.zeros((len(keys), len(keys)), dtype=bool)
     together: dict[str, set[int]] = {}

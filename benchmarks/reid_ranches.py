@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 
-def _thumper(*args: str) -> str:
+def thumper(*args: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "thumper_tui", *args], capture_output=True, text=True, check=False
     )
@@ -29,7 +29,7 @@ def _thumper(*args: str) -> str:
     return done.stdout
 
 
-def _seeds(text: str) -> list[int]:
+def seeds(text: str) -> list[int]:
     seeds: list[int] = []
     for part in text.split(","):
         first, _, last = part.partition("-")
@@ -37,20 +37,26 @@ def _seeds(text: str) -> list[int]:
     return seeds
 
 
-def ranch_report(work: Path, seed: int) -> dict[str, float]:
-    """The ``eval reid`` report of one ranch, drawn and processed where ``work`` lacks it."""
+def draw_ranch(work: Path, seed: int) -> Path:
+    """The ranch of ``seed`` (30 deer, 1,500 photos at 1920x1080), drawn where ``work`` lacks it."""
     ranch = work / f"ranch-{seed}"
     if not (ranch / "truth.json").exists():
         size = ("--images", "1500", "--deer", "30")
-        _thumper("synth", "--out", str(ranch), *size, "--seed", str(seed))
+        thumper("synth", "--out", str(ranch), *size, "--seed", str(seed))
+    return ranch
+
+
+def ranch_report(work: Path, seed: int) -> dict[str, float]:
+    """The ``eval reid`` report of one ranch, drawn and processed where ``work`` lacks it."""
+    ranch = draw_ranch(work, seed)
     database = work / f"ranch-{seed}.db"
     for stale in work.glob(f"ranch-{seed}.db*"):
         stale.unlink()
     url = f"sqlite+aiosqlite:///{database.resolve()}"
-    _thumper("--database-url", url, "import", str(ranch))
-    _thumper("--database-url", url, "process")
+    thumper("--database-url", url, "import", str(ranch))
+    thumper("--database-url", url, "process")
     report: dict[str, float] = json.loads(
-        _thumper("--database-url", url, "eval", "reid", "--truth", str(ranch), "--json")
+        thumper("--database-url", url, "eval", "reid", "--truth", str(ranch), "--json")
     )
     return report
 
@@ -63,7 +69,7 @@ def main() -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     buck_doe, f1s = 0, []
     print(f"{'seed':>6} {'profiles':>9} {'deer':>5} {'F1':>6} {'buck-doe':>9} {'mixed':>6}")
-    for seed in _seeds(args.seeds):
+    for seed in seeds(args.seeds):
         r = ranch_report(args.work, seed)
         print(
             f"{seed:>6} {r['profiles']:>9} {r['individuals']:>5} {r['bcubed_f1']:>6.3f} "

@@ -1,4 +1,4 @@
-"""Small builders the tests share: JPEGs with chosen EXIF, and a CLI runner."""
+"""Small builders the tests share: JPEGs with chosen EXIF, a CLI runner, unit vectors."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from click.testing import CliRunner, Result
 from PIL import Image
 
@@ -54,3 +55,9 @@ def run_json(*args: str, database_url: str | None = None) -> Any:
     result = run_cli(*args, "--json", database_url=database_url)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def unit(*values: float) -> np.ndarray:
+    """The unit vector along ``values``, as float32 like the engine's embeddings."""
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)

@@ -68,7 +68,14 @@ def process_command(ctx: click.Context, model: Path | None = None) -> None:
             raise RunError(f"run {current.id} is paused: `thumper resume` it first")
         run_id = current.id if current else await queue_run(engine, "incremental", trigger="cli")
         bar.start(0)
-        await serve(engine, detector, _options(settings, run_id=run_id), on_batch=show)
+        try:
+            await serve(engine, detector, _options(settings, run_id=run_id), on_batch=show)
+        except WorkerRefused as exc:
+            # The run is in the queue either way; say where it stands, not only why not here.
+            raise WorkerRefused(
+                f"{exc}. Run {run_id} stays queued: a `thumper worker` serves it, or "
+                "`thumper process` once that worker has stopped; `thumper status` shows it"
+            ) from exc
         return await get_run(engine, run_id)
 
     started = time.perf_counter()
@@ -106,7 +113,14 @@ def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool, stop:
     if stop:
         from thumper_tui.engine import daemon
 
-        stopped = daemon.stop()
+        try:
+            stopped = daemon.stop(daemon.STOP_TIMEOUT_S)
+        except daemon.StillRunning as exc:
+            fail(
+                f"{exc} it was asked to stop; it may still be handing its images back (see "
+                f"{daemon.log_file()}). Ask again with `thumper worker --stop`, or end it with "
+                f"`kill -9 {exc.pid}`: its images return to the pool when their lease expires."
+            )
         click.echo(
             f"stopped the detached worker (pid {stopped})"
             if stopped

@@ -33,10 +33,40 @@ def running_pid() -> int | None:
     return pid
 
 
-def stop(timeout: float = 15.0) -> int | None:
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs; a worker this process started is reaped once it exits (a
+    zombie still answers signals, and would look alive until this process ends)."""
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        if reaped == pid:
+            return False
+    except ChildProcessError:  # not this process's child: its own parent reaps it
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+class StillRunning(Exception):
+    """The detached worker was asked to stop and has not exited in time; its pid file stays."""
+
+    def __init__(self, pid: int, timeout: float) -> None:
+        super().__init__(f"the detached worker (pid {pid}) has not exited {timeout:g} s after")
+        self.pid = pid
+        self.timeout = timeout
+
+
+STOP_TIMEOUT_S = 30.0
+
+
+def stop(timeout: float = STOP_TIMEOUT_S) -> int | None:
     """Ask the detached worker to stop (SIGTERM: it hands its images back first) and wait.
 
-    Returns its pid, or ``None`` when none was running.
+    Returns its pid once it has exited, or ``None`` when none was running. Raises
+    :class:`StillRunning` when it is alive after ``timeout`` seconds: the pid file then stays,
+    so ``--stop`` can be asked again and no second worker starts beside it.
     """
     pid = running_pid()
     if pid is None:
@@ -44,11 +74,11 @@ def stop(timeout: float = 15.0) -> int | None:
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not _alive(pid):
             break
         time.sleep(0.1)
+    else:
+        raise StillRunning(pid, timeout)
     pid_file().unlink(missing_ok=True)
     return pid
 

@@ -117,7 +117,7 @@ def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool, stop:
             stopped = daemon.stop(daemon.STOP_TIMEOUT_S)
         except daemon.StillRunning as exc:
             fail(
-                f"{exc} it was asked to stop; it may still be handing its images back (see "
+                f"{exc}; it may still be handing its images back (see "
                 f"{daemon.log_file()}). Ask again with `thumper worker --stop`, or end it with "
                 f"`kill -9 {exc.pid}`: its images return to the pool when their lease expires."
             )

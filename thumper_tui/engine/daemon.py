@@ -53,7 +53,10 @@ class StillRunning(Exception):
     """The detached worker was asked to stop and has not exited in time; its pid file stays."""
 
     def __init__(self, pid: int, timeout: float) -> None:
-        super().__init__(f"the detached worker (pid {pid}) has not exited {timeout:g} s after")
+        super().__init__(
+            f"the detached worker (pid {pid}) has not exited {timeout:g} s after it was asked "
+            "to stop"
+        )
         self.pid = pid
         self.timeout = timeout
 

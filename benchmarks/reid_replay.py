@@ -10,10 +10,14 @@ The first row replays the weights the run recorded; it must equal what the engin
 (the ``engine`` row), else the replay is not the engine's and the tool says so.
 
     .venv/bin/python benchmarks/reid_replay.py --seeds 4500-4509 --haunt-weight 0,0.05,0.1 \\
-        [--first-pass-weight 0.2] [--small-pass-weight 0.2] [--head-votes 1] [--work DIR]
+        [--first-pass-weight 0.2] [--small-pass-weight 0.2] [--head-votes 1] \\
+        [--together-max-iou 0.4] [--work DIR]
 
-Every weight option takes a comma-separated list; the rows are every combination. Capturing a
-ranch takes about two and a half minutes on two cores; a replay a few seconds.
+Every weight option takes a comma-separated list; the rows are every combination
+(``--together-max-iou``: two boxes of one photo keep their profiles apart below this IoU).
+Capturing a ranch takes about two and a half minutes on two cores; a replay a few seconds. A
+capture holds the engine's report of its day: after a change to the engine, delete the
+``ranch-SEED.*`` databases and reports in ``--work`` to capture again.
 """
 
 from __future__ import annotations
@@ -110,6 +114,7 @@ async def replay(pre: Path, ranch: Path, weights: Weights | None) -> dict[str, A
                 settings = dict(settings or {})
                 if weights is not None:
                     settings["haunt_weight"] = weights["haunt_weight"]
+                    settings["together_max_iou"] = weights["together_max_iou"]
                     settings["sex_evidence"] = {
                         k: weights[k]
                         for k in ("first_pass_weight", "small_pass_weight", "head_votes")
@@ -136,8 +141,9 @@ def _floats(text: str) -> list[float]:
 def _line(label: str, reports: list[dict[str, Any]]) -> str:
     f1s = [float(r["bcubed_f1"]) for r in reports]
     profiles = [int(r["profiles"]) for r in reports]
+    mixed = sum(int(r["mixed_category_profiles"]) for r in reports)
     return (
-        f"{label:<40} {sum(int(r['buck_doe_profiles']) for r in reports):>8} "
+        f"{label:<48} {sum(int(r['buck_doe_profiles']) for r in reports):>8} {mixed:>5} "
         f"{sum(f1s) / len(f1s):>7.3f} {min(f1s):>7.3f} {min(profiles):>4}-{max(profiles):<4} "
         + " ".join(str(r["buck_doe_profiles"]) for r in reports)
     )
@@ -151,23 +157,37 @@ def main() -> int:
     parser.add_argument("--first-pass-weight", type=_floats, default=[0.2])
     parser.add_argument("--small-pass-weight", type=_floats, default=[0.2])
     parser.add_argument("--head-votes", type=_floats, default=[1.0])
+    parser.add_argument("--together-max-iou", type=_floats, default=[0.4])
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     ranches = [capture(args.work, seed) for seed in seeds(args.seeds)]
-    print(f"{'weights':<40} {'buck-doe':>8} {'mean F1':>7} {'low F1':>7} {'profiles':<9} per ranch")
+    print(
+        f"{'weights':<48} {'buck-doe':>8} {'mixed':>5} {'mean F1':>7} {'low F1':>7} "
+        f"{'profiles':<9} buck-doe per ranch"
+    )
     print(_line("engine", [report for _, _, report in ranches]))
     recorded = [asyncio.run(replay(pre, ranch, None)) for ranch, pre, _ in ranches]
     print(_line("replay, the run's own weights", recorded), flush=True)
     if recorded != [report for _, _, report in ranches]:
         print("the replay differs from the engine: the figures below are not the engine's")
         return 1
-    names = ("haunt_weight", "first_pass_weight", "small_pass_weight", "head_votes")
+    names = (
+        "haunt_weight",
+        "first_pass_weight",
+        "small_pass_weight",
+        "head_votes",
+        "together_max_iou",
+    )
     for values in itertools.product(
-        args.haunt_weight, args.first_pass_weight, args.small_pass_weight, args.head_votes
+        args.haunt_weight,
+        args.first_pass_weight,
+        args.small_pass_weight,
+        args.head_votes,
+        args.together_max_iou,
     ):
         weights = dict(zip(names, values, strict=True))
         reports = [asyncio.run(replay(pre, ranch, weights)) for ranch, pre, _ in ranches]
-        label = "haunt {} first {} small {} head {}".format(*values)
+        label = "haunt {} first {} small {} head {} iou {}".format(*values)
         print(_line(label, reports), flush=True)
     return 0
 

@@ -116,6 +116,23 @@ def test_a_small_profile_joins_the_deer_seen_at_its_cameras() -> None:
     assert consolidation(sums, counts, apart, 0.69, None, haunts=Haunts(elsewhere, 0.1)) == []
 
 
+def test_two_boxes_over_one_place_are_not_two_deer_seen_together() -> None:
+    from thumper_tui.reid.agglomerate import TOGETHER_MAX_IOU, seen_together
+
+    whole = (0.1, 0.1, 0.5, 0.5)
+    front = (0.1, 0.1, 0.3, 0.5)  # IoU 0.5 with the whole: a partial box of the same deer
+    beside = (0.4, 0.1, 0.8, 0.5)  # IoU 0.14: another deer brushing past
+    far = (0.6, 0.2, 0.9, 0.6)
+    photos = [
+        [(3, whole), (1, front)],  # one deer boxed twice: nothing keeps 1 and 3 apart
+        [(3, whole), (2, far), (4, beside)],
+        [(5, whole), (5, far)],  # a profile is never apart from itself
+    ]
+    assert seen_together(photos) == {(2, 3), (3, 4), (2, 4)}
+    assert TOGETHER_MAX_IOU <= 0.5  # above 0.5 the engine flags a duplicate box already
+    assert seen_together(photos, max_iou=1.01) == {(1, 3), (2, 3), (3, 4), (2, 4)}
+
+
 def test_profiles_kept_apart_never_merge_even_through_a_third() -> None:
     from thumper_tui.reid.agglomerate import average_linkage
 

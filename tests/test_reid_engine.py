@@ -14,7 +14,13 @@ from sqlalchemy import select
 
 from tests.helpers import run_cli, run_json
 from thumper_tui.detector.evaluate import iou
-from thumper_tui.reid.agglomerate import HAUNT_WEIGHT, HEAD_VOTES, MAIN_SEX_WEIGHT, SEX_WEIGHT
+from thumper_tui.reid.agglomerate import (
+    HAUNT_WEIGHT,
+    HEAD_VOTES,
+    MAIN_SEX_WEIGHT,
+    SEX_WEIGHT,
+    TOGETHER_MAX_IOU,
+)
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.models import Deer, Detection, NotSameDeer
 from thumper_tui.synth.ranch import RanchOptions, generate
@@ -84,6 +90,12 @@ def test_every_deer_gets_a_profile_and_eval_scores_them(ranch: Path, database_ur
     # A confident deer always has a profile; an unsure one joins one or stays out.
     assert len(rows) > 20 and all(r.deer_id is not None for r in rows if r.confidence >= 0.5)
     placed = [r for r in rows if r.deer_id is not None]
+    # Two deer in one photo are two profiles, whatever consolidation merged; only two boxes over
+    # one place (perhaps one deer boxed twice) may share one.
+    for a in placed:
+        for b in placed:
+            if a.id < b.id and a.image_id == b.image_id and a.deer_id == b.deer_id:
+                assert iou((a.x1, a.y1, a.x2, a.y2), (b.x1, b.y1, b.x2, b.y2)) >= TOGETHER_MAX_IOU
     profiles = run_json("profiles", database_url=database_url)
     assert sum(p["sightings"] for p in profiles) == len(placed)
     assert {p["category"] for p in profiles} <= {"buck", "doe", "fawn", "unknown"}
@@ -111,6 +123,7 @@ def test_every_deer_gets_a_profile_and_eval_scores_them(ranch: Path, database_ur
         "head_votes": HEAD_VOTES,
     }
     assert runs[0]["settings"]["haunt_weight"] == HAUNT_WEIGHT
+    assert runs[0]["settings"]["together_max_iou"] == TOGETHER_MAX_IOU
 
 
 def test_eval_reid_explains_a_ranch_that_was_not_imported(

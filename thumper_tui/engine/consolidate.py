@@ -3,25 +3,25 @@
 The batches' online re-ID is strict, so a deer may end a run as several profiles; here they
 merge by average linkage (:mod:`thumper_tui.reid.agglomerate`) at the run's merge threshold,
 then each profile of a few detections may join the large profile it is most like at the lower
-small-profile threshold. Two profiles never merge when they were seen in one photo together,
-when both carry a name, or when a human said they are not the same deer. Sex weighs as
-evidence: the detector's buck / doe calls plus the sex head's reading of each profile's
-embeddings (:mod:`thumper_tui.reid.sex`) lower the linkage of profiles that disagree, with the
-weights the run recorded; so do the cameras each profile was seen at (deer keep to home
-ranges). The survivor is the named one, else the one with most sightings, else the oldest; a
-merged profile created by this run is removed, an older one keeps its row as
-``merged`` into the survivor, so its id still leads somewhere.
+small-profile threshold. Two profiles never merge when they were seen in one photo together
+(as two boxes not over one place), when both carry a name, or when a human said they are not
+the same deer. Sex weighs as evidence: the detector's buck / doe calls plus the sex head's
+reading of each profile's embeddings (:mod:`thumper_tui.reid.sex`) lower the linkage of
+profiles that disagree, with the weights the run recorded; so do the cameras each profile was
+seen at (deer keep to home ranges). The survivor is the named one, else the one with most
+sightings, else the oldest; a merged profile created by this run is removed, an older one keeps
+its row as ``merged`` into the survivor, so its id still leads somewhere.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import groupby
 from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.orm import aliased
 
 from thumper_tui.engine.embed import from_bytes
 from thumper_tui.engine.profiles import refresh_profiles
@@ -30,9 +30,11 @@ from thumper_tui.reid.agglomerate import (
     HEAD_VOTES,
     MAIN_SEX_WEIGHT,
     SEX_WEIGHT,
+    TOGETHER_MAX_IOU,
     Haunts,
     SexVotes,
     consolidation,
+    seen_together,
     with_head_votes,
 )
 from thumper_tui.reid.embedder import shipped_sex_head
@@ -40,20 +42,18 @@ from thumper_tui.reid.gallery import BANK_SIZE
 from thumper_tui.store.models import Deer, Detection, Image, NotSameDeer, ProfileStatus, Run
 
 
-async def _together(conn: AsyncConnection, ids: list[int]) -> set[tuple[int, int]]:
-    """Pairs of profiles seen in one photo together."""
-    other = aliased(Detection)
+async def _together(conn: AsyncConnection, ids: list[int], max_iou: float) -> set[tuple[int, int]]:
+    """Pairs of profiles seen in one photo as two deer (:func:`seen_together`)."""
     rows = await conn.execute(
-        select(Detection.deer_id, other.deer_id)
-        .join(other, other.image_id == Detection.image_id)
-        .where(
-            Detection.deer_id.in_(ids),
-            other.deer_id.in_(ids),
-            Detection.deer_id < other.deer_id,
-        )
-        .distinct()
+        select(Detection.image_id, Detection.deer_id, *Detection.box_columns())
+        .where(Detection.deer_id.in_(ids))
+        .order_by(Detection.image_id)
     )
-    return {(int(a), int(b)) for a, b in rows if a is not None and b is not None}
+    photos = (
+        [(int(r.deer_id), (r.x1, r.y1, r.x2, r.y2)) for r in found]
+        for _, found in groupby(rows, key=lambda r: r.image_id)
+    )
+    return seen_together(photos, max_iou)
 
 
 async def consolidate(
@@ -116,7 +116,8 @@ async def consolidate(
             apart[i, j] = a.name is not None and b.name is not None
     apart[counts == 0, :] = True  # nothing to compare a profile without embeddings by
     apart[:, counts == 0] = True
-    pairs = await _together(conn, ids)
+    max_iou = float((run.settings or {}).get("together_max_iou", TOGETHER_MAX_IOU))
+    pairs = await _together(conn, ids, max_iou)
     pairs |= {(a, b) for a, b in await conn.execute(select(NotSameDeer.deer_a, NotSameDeer.deer_b))}
     for first, second in pairs:
         if first in row and second in row:

@@ -32,7 +32,13 @@ from thumper_tui.engine.runs import RunInfo, active_run, get_run
 from thumper_tui.engine.stored import stored_detections
 from thumper_tui.engine.workers import HEARTBEAT_SECONDS, heartbeat, register_worker, stop_worker
 from thumper_tui.engine.writer import BatchResult, write_batch
-from thumper_tui.reid.agglomerate import HAUNT_WEIGHT, HEAD_VOTES, MAIN_SEX_WEIGHT, SEX_WEIGHT
+from thumper_tui.reid.agglomerate import (
+    HAUNT_WEIGHT,
+    HEAD_VOTES,
+    MAIN_SEX_WEIGHT,
+    SEX_WEIGHT,
+    TOGETHER_MAX_IOU,
+)
 from thumper_tui.reid.crops import prepare
 from thumper_tui.reid.embedder import IdentityEmbedder, shipped_sex_head
 from thumper_tui.store.models import RunStatus
@@ -172,6 +178,7 @@ def run_facts(detector: Detector, embedder: IdentityEmbedder) -> dict[str, Any]:
         "head_votes": HEAD_VOTES if shipped_sex_head(embedder.version) is not None else 0.0,
     }
     facts["settings"]["haunt_weight"] = HAUNT_WEIGHT
+    facts["settings"]["together_max_iou"] = TOGETHER_MAX_IOU
     return facts
 
 

@@ -6,7 +6,8 @@ similarity over all pairs of their detections, which needs only each profile's s
 embeddings and its count (``sum_a . sum_b / (n_a n_b)``), so merging is cheap even for large
 herds. The most similar pair above the threshold merges first, and again, until no pair clears
 it. Pairs that must stay apart never merge, nor do their merged descendants: profiles seen in
-one photo together, or that a human said differ.
+one photo together (as two boxes that are not over one place: :func:`seen_together`), or that
+a human said differ.
 
 Sex is evidence, not a wall: a doe the detector once called a buck (antlers read into her
 ears at night) belongs with her own profile. Each profile's buck and doe votes (the detector's
@@ -22,10 +23,13 @@ profiles seen at different cameras, in proportion to how little their camera sha
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from thumper_tui.detector.evaluate import Box, iou
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,25 @@ MAIN_SEX_WEIGHT = 0.2
 # How much profiles seen at wholly different cameras lower their linkage, in every pass; chosen
 # on the same ten ranches.
 HAUNT_WEIGHT = 0.1
+# Two boxes in one photo overlapping at least this much (IoU) may be one deer boxed twice: the
+# detector's partial box beside its whole one, which the engine flags a duplicate only above
+# IoU 0.5. Such a pair keeps no profiles apart; chosen on the same ten ranches.
+TOGETHER_MAX_IOU = 0.4
+
+
+def seen_together(
+    photos: Iterable[Sequence[tuple[int, Box]]], max_iou: float = TOGETHER_MAX_IOU
+) -> set[tuple[int, int]]:
+    """Pairs ``(a, b)``, ``a < b``, of profiles seen in one photo as two deer: each photo is its
+    boxes as (profile, box), and two boxes of different profiles count when they overlap less
+    than ``max_iou``. Two deer in one photo are two deer; two boxes over one place may be one."""
+    pairs: set[tuple[int, int]] = set()
+    for boxes in photos:
+        for i, (a, box_a) in enumerate(boxes):
+            for b, box_b in boxes[i + 1 :]:
+                if a != b and iou(box_a, box_b) < max_iou:
+                    pairs.add((min(a, b), max(a, b)))
+    return pairs
 
 
 def _merged(values: np.ndarray[Any, Any], rows: np.ndarray[Any, Any], n: int) -> Any:

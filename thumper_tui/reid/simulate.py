@@ -7,6 +7,7 @@ through its burst and matched against the gallery exactly as in
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from thumper_tui.detector.evaluate import Box
 from thumper_tui.engine.bcubed import BCubed, bcubed
 from thumper_tui.reid.agglomerate import (
     HAUNT_WEIGHT,
@@ -22,6 +24,7 @@ from thumper_tui.reid.agglomerate import (
     Haunts,
     SexVotes,
     consolidation,
+    seen_together,
 )
 from thumper_tui.reid.bursts import BURST_SECONDS, Seen, link
 from thumper_tui.reid.dataset import TruthCrop
@@ -117,13 +120,11 @@ def consolidated(
         does[row[label]] += crop.category == "doe"
         cameras[row[label], column[crop.camera]] += 1
     apart = np.zeros((len(keys), len(keys)), dtype=bool)
-    together: dict[str, set[int]] = {}
+    photos: dict[str, list[tuple[int, Box]]] = defaultdict(list)
     for crop, label in zip(crops, labels, strict=True):
-        together.setdefault(crop.file, set()).add(row[label])
-    for members in together.values():
-        for i in members:
-            for j in members:
-                apart[i, j] = apart[i, j] or i != j
+        photos[crop.file].append((row[label], crop.photo_box))
+    for i, j in seen_together(photos.values()):
+        apart[i, j] = apart[j, i] = True
     # The survivor is the largest profile (then the oldest), as in the engine.
     order = sorted(range(len(keys)), key=lambda i: (-counts[i], i))
     keys = [keys[i] for i in order]

@@ -37,6 +37,11 @@ def seeds(text: str) -> list[int]:
     return seeds
 
 
+def sqlite_url(database: Path) -> str:
+    """The URL of the SQLite database file ``database``."""
+    return f"sqlite+aiosqlite:///{database.resolve()}"
+
+
 def draw_ranch(work: Path, seed: int) -> Path:
     """The ranch of ``seed`` (30 deer, 1,500 photos at 1920x1080), drawn where ``work`` lacks it."""
     ranch = work / f"ranch-{seed}"
@@ -52,7 +57,7 @@ def ranch_report(work: Path, seed: int) -> dict[str, float]:
     database = work / f"ranch-{seed}.db"
     for stale in work.glob(f"ranch-{seed}.db*"):
         stale.unlink()
-    url = f"sqlite+aiosqlite:///{database.resolve()}"
+    url = sqlite_url(database)
     thumper("--database-url", url, "import", str(ranch))
     thumper("--database-url", url, "process")
     report: dict[str, float] = json.loads(

@@ -34,7 +34,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from reid_ranches import draw_ranch, seeds, thumper
+from reid_ranches import draw_ranch, seeds, sqlite_url, thumper
 from sqlalchemy import select, update
 
 from thumper_tui.cli import cli
@@ -45,10 +45,6 @@ from thumper_tui.store.engine import make_engine
 from thumper_tui.store.models import Run, RunStatus
 
 Weights = dict[str, float]
-
-
-def _url(database: Path) -> str:
-    return f"sqlite+aiosqlite:///{database.resolve()}"
 
 
 def capture(work: Path, seed: int) -> tuple[Path, Path, dict[str, Any]]:
@@ -63,7 +59,7 @@ def capture(work: Path, seed: int) -> tuple[Path, Path, dict[str, Any]]:
         stale.unlink()
     partial = pre.with_suffix(".partial")
     partial.unlink(missing_ok=True)
-    thumper("--database-url", _url(database), "import", str(ranch))
+    thumper("--database-url", sqlite_url(database), "import", str(ranch))
     original = lifecycle.consolidate
 
     async def snapshot_then_consolidate(conn: Any, run_id: int, *args: Any) -> int:
@@ -77,7 +73,9 @@ def capture(work: Path, seed: int) -> tuple[Path, Path, dict[str, Any]]:
 
     lifecycle.consolidate = snapshot_then_consolidate  # type: ignore[assignment]
     try:
-        cli.main(["--database-url", _url(database), "process"], "thumper", standalone_mode=False)
+        cli.main(
+            ["--database-url", sqlite_url(database), "process"], "thumper", standalone_mode=False
+        )
     finally:
         lifecycle.consolidate = original
     if not partial.exists():
@@ -89,7 +87,7 @@ def capture(work: Path, seed: int) -> tuple[Path, Path, dict[str, Any]]:
 
 
 async def _evaluate(database: Path, ranch: Path) -> dict[str, Any]:
-    engine = make_engine(_url(database))
+    engine = make_engine(sqlite_url(database))
     try:
         return await evaluate_reid(engine, ranch)
     finally:
@@ -103,7 +101,7 @@ async def replay(pre: Path, ranch: Path, weights: Weights | None) -> dict[str, A
     with tempfile.TemporaryDirectory() as scratch:
         database = Path(scratch) / "replay.db"
         shutil.copyfile(pre, database)
-        engine = make_engine(_url(database))
+        engine = make_engine(sqlite_url(database))
         try:
             async with engine.begin() as conn:
                 run_id, settings = (

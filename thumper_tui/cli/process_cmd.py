@@ -114,7 +114,7 @@ def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool, stop:
         from thumper_tui.engine import daemon
 
         try:
-            stopped = daemon.stop(daemon.STOP_TIMEOUT_S)
+            stopped = daemon.stop()
         except daemon.StillRunning as exc:
             fail(
                 f"{exc}; it may still be handing its images back (see "

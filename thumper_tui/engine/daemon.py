@@ -58,22 +58,23 @@ class StillRunning(Exception):
             "to stop"
         )
         self.pid = pid
-        self.timeout = timeout
 
 
 STOP_TIMEOUT_S = 30.0
 
 
-def stop(timeout: float = STOP_TIMEOUT_S) -> int | None:
+def stop(timeout: float | None = None) -> int | None:
     """Ask the detached worker to stop (SIGTERM: it hands its images back first) and wait.
 
     Returns its pid once it has exited, or ``None`` when none was running. Raises
-    :class:`StillRunning` when it is alive after ``timeout`` seconds: the pid file then stays,
-    so ``--stop`` can be asked again and no second worker starts beside it.
+    :class:`StillRunning` when it is alive after ``timeout`` seconds (default
+    :data:`STOP_TIMEOUT_S`): the pid file then stays, so ``--stop`` can be asked again and no
+    second worker starts beside it.
     """
     pid = running_pid()
     if pid is None:
         return None
+    timeout = STOP_TIMEOUT_S if timeout is None else timeout
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -175,7 +175,7 @@ MAIN_SEX_WEIGHT = 0.2
 # on the same ten ranches.
 HAUNT_WEIGHT = 0.1
 # Two boxes in one photo overlapping at least this much (IoU) may be one deer boxed twice: the
-# detector's partial box beside its whole one, which the engine flags a duplicate only above
+# detector's partial box over its whole one, which the engine flags a duplicate only above
 # IoU 0.5. Such a pair keeps no profiles apart; chosen on the same ten ranches.
 TOGETHER_MAX_IOU = 0.4
 

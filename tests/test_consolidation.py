@@ -106,14 +106,24 @@ def test_a_small_profile_joins_the_deer_seen_at_its_cameras() -> None:
     # The first large profile is seen at cameras 0 and 1, the second at 2 and 3, the small one
     # at camera 3 twice.
     cameras = np.array([[6.0, 5, 0, 0], [0, 0, 5, 6], [0, 0, 0, 2]])
-    assert consolidation(sums, counts, apart, 0.9, 0.3, haunts=Haunts(cameras, 0.0)) == [(2, 0)]
-    assert consolidation(sums, counts, apart, 0.9, 0.3, haunts=Haunts(cameras, 0.1)) == [(2, 1)]
+    assert consolidation(sums, counts, apart, 0.9, 0.3, haunts=Haunts(cameras, 0.0)).merges == [
+        (2, 0)
+    ]
+    assert consolidation(sums, counts, apart, 0.9, 0.3, haunts=Haunts(cameras, 0.1)).merges == [
+        (2, 1)
+    ]
     # In the first pass too: at 0.69 it joins on likeness alone, its haunts send it home.
-    assert consolidation(sums, counts, apart, 0.69, None, haunts=Haunts(cameras, 0.0)) == [(2, 0)]
-    assert consolidation(sums, counts, apart, 0.69, None, haunts=Haunts(cameras, 0.1)) == [(2, 1)]
+    assert consolidation(sums, counts, apart, 0.69, None, haunts=Haunts(cameras, 0.0)).merges == [
+        (2, 0)
+    ]
+    assert consolidation(sums, counts, apart, 0.69, None, haunts=Haunts(cameras, 0.1)).merges == [
+        (2, 1)
+    ]
     # Seen at neither's cameras, it stays alone at a threshold likeness alone would clear.
     elsewhere = np.array([[6.0, 5, 0, 0, 0], [0, 0, 5, 6, 0], [0, 0, 0, 0, 2]])
-    assert consolidation(sums, counts, apart, 0.69, None, haunts=Haunts(elsewhere, 0.1)) == []
+    assert (
+        consolidation(sums, counts, apart, 0.69, None, haunts=Haunts(elsewhere, 0.1)).merges == []
+    )
 
 
 def test_two_boxes_over_one_place_are_not_two_deer_seen_together() -> None:
@@ -152,9 +162,9 @@ def test_a_small_profile_may_join_at_the_lower_threshold_but_two_large_ones_neve
     apart = np.zeros((3, 3), dtype=bool)
     # At 0.97 nothing merges; at the small threshold 0.5 the small one joins its nearest
     # large profile (similarity 0.96 to the second, 0.8 to the first), the large ones (0.6) not.
-    assert consolidation(sums, counts, apart, 0.97, None) == []
-    assert consolidation(sums, counts, apart, 0.97, 0.5) == [(2, 1)]
-    assert consolidation(sums, counts, apart, 0.97, 0.99) == []
+    assert consolidation(sums, counts, apart, 0.97, None).merges == []
+    assert consolidation(sums, counts, apart, 0.97, 0.5).merges == [(2, 1)]
+    assert consolidation(sums, counts, apart, 0.97, 0.99).merges == []
 
 
 def test_sex_votes_hold_a_small_doe_back_from_a_buck_but_not_from_a_doe() -> None:
@@ -167,13 +177,65 @@ def test_sex_votes_hold_a_small_doe_back_from_a_buck_but_not_from_a_doe() -> Non
     counts = np.array([big, big, 2.0])
     apart = np.zeros((3, 3), dtype=bool)
     blind = SexVotes(np.zeros(3), np.zeros(3), 0.2)
-    assert consolidation(sums, counts, apart, 0.9, 0.3, blind) == [(2, 0)]  # likeness alone
+    assert consolidation(sums, counts, apart, 0.9, 0.3, blind).merges == [(2, 0)]  # likeness alone
     # The detector called the large ones a buck and a doe, and the small one a doe twice.
     votes = SexVotes(np.array([big, 0, 0]), np.array([0, big, 2]), 0.2)
-    assert consolidation(sums, counts, apart, 0.9, 0.3, votes) == [(2, 1)]
+    assert consolidation(sums, counts, apart, 0.9, 0.3, votes).merges == [(2, 1)]
     # In the first pass they weigh as much as the main weight says (none: likeness alone).
-    assert consolidation(sums, counts, apart, 0.45, None, votes) == [(2, 0)]
-    assert consolidation(sums, counts, apart, 0.45, None, votes, main_weight=0.2) == [(2, 1)]
+    assert consolidation(sums, counts, apart, 0.45, None, votes).merges == [(2, 0)]
+    assert consolidation(sums, counts, apart, 0.45, None, votes, main_weight=0.2).merges == [(2, 1)]
+
+
+def test_a_small_profile_whose_likeness_leaves_its_sex_in_doubt_is_held_back() -> None:
+    from thumper_tui.reid.agglomerate import SMALL_PROFILE, SexVotes, consolidation
+
+    big = SMALL_PROFILE + 1
+    # As above: a small profile like a large buck's (0.74) and a large doe's (0.67) profile.
+    sums = np.stack([unit(1, 0) * big, unit(0, 1) * big, unit(0.5, 0.45) * 2])
+    counts = np.array([big, big, 2.0])
+    apart = np.zeros((3, 3), dtype=bool)
+    # Read as a buck twice, it goes to the buck, whom its likeness prefers by 0.07: beyond a
+    # margin of 0.05 its sex is not in doubt, within one of 0.1 it is.
+    as_buck = SexVotes(np.array([big, 0, 2]), np.array([0, big, 0]), 0.2)
+    assert consolidation(sums, counts, apart, 0.9, 0.3, as_buck, sex_margin=0.05).merges == [(2, 0)]
+    held = consolidation(sums, counts, apart, 0.9, 0.3, as_buck, sex_margin=0.1)
+    assert (held.merges, held.held) == ([], [2])
+    # Read as a doe twice, its votes alone take it to the doe against its likeness: any margin
+    # holds it back (none: the rule is off).
+    as_doe = SexVotes(np.array([big, 0, 0]), np.array([0, big, 2]), 0.2)
+    assert consolidation(sums, counts, apart, 0.9, 0.3, as_doe).merges == [(2, 1)]
+    assert consolidation(sums, counts, apart, 0.9, 0.3, as_doe, sex_margin=0.01).held == [2]
+    # Only profiles nobody touched are held; a touched one joins as before.
+    touched = np.array([True, True, False])
+    kept = consolidation(sums, counts, apart, 0.9, 0.3, as_doe, sex_margin=0.1, holdable=touched)
+    assert (kept.merges, kept.held) == ([(2, 1)], [])
+    # Large profiles with no sex votes (fawns) leave nothing in doubt.
+    fawns = SexVotes(np.zeros(3), np.zeros(3), 0.2)
+    assert consolidation(sums, counts, apart, 0.9, 0.3, fawns, sex_margin=0.1).held == []
+    # One clearly like the buck (0.97 against 0.26) joins him whatever it was read as.
+    sums[2] = unit(1, 0.27) * 2
+    clear = consolidation(sums, counts, apart, 0.9, 0.3, as_doe, sex_margin=0.1)
+    assert (clear.merges, clear.held) == ([(2, 0)], [])
+
+
+def test_a_held_profile_stays_out_of_the_small_profiles_own_merges() -> None:
+    from thumper_tui.reid.agglomerate import SMALL_PROFILE, SexVotes, consolidation
+
+    big = SMALL_PROFILE + 1
+    # Two small profiles alike (0.9998), both between a buck and a doe; kept from merging in the
+    # first pass, without the margin both join the doe, with it both are held and neither
+    # merges with the other.
+    sums = np.stack([unit(1, 0) * big, unit(0, 1) * big, unit(0.5, 0.45) * 2, unit(0.5, 0.47) * 3])
+    counts = np.array([big, big, 2.0, 3.0])
+    apart = np.zeros((4, 4), dtype=bool)
+    votes = SexVotes(np.array([big, 0, 0, 0]), np.array([0, big, 2, 3]), 0.2)
+    merges = consolidation(sums, counts, apart, 0.9999, 0.3, votes).merges
+    assert sorted(merges) == [(2, 1), (3, 1)]
+    held = consolidation(sums, counts, apart, 0.9999, 0.3, votes, sex_margin=0.1)
+    assert (held.merges, held.held) == ([], [2, 3])
+    # Merged in the first pass, the two are held whole.
+    first = consolidation(sums, counts, apart, 0.999, 0.3, votes, sex_margin=0.1)
+    assert (first.merges, first.held) == ([(3, 2)], [2, 3])
 
 
 def test_small_profiles_join_large_ones_rather_than_pool_their_constraints() -> None:
@@ -187,7 +249,7 @@ def test_small_profiles_join_large_ones_rather_than_pool_their_constraints() -> 
     counts = np.array([big, big, 1.0, 1.0])
     apart = np.zeros((4, 4), dtype=bool)
     apart[2, 1] = apart[1, 2] = apart[3, 0] = apart[0, 3] = True
-    assert sorted(consolidation(sums, counts, apart, 0.99, 0.4)) == [(2, 0), (3, 1)]
+    assert sorted(consolidation(sums, counts, apart, 0.99, 0.4).merges) == [(2, 0), (3, 1)]
 
 
 def test_two_small_profiles_seen_together_never_join_the_same_deer() -> None:
@@ -199,7 +261,7 @@ def test_two_small_profiles_seen_together_never_join_the_same_deer() -> None:
     apart = np.zeros((3, 3), dtype=bool)
     apart[1, 2] = apart[2, 1] = True
     # Both are most like the large one; the closer joins, the other stays its own profile.
-    assert consolidation(sums, counts, apart, 0.99, 0.5) == [(1, 0)]
+    assert consolidation(sums, counts, apart, 0.99, 0.5).merges == [(1, 0)]
 
 
 def test_a_preferred_small_profile_survives_and_later_joins_follow_it() -> None:
@@ -210,7 +272,7 @@ def test_a_preferred_small_profile_survives_and_later_joins_follow_it() -> None:
     sums = np.stack([unit(0.9, 0.436) * 2, unit(1, 0) * big, unit(0.8, -0.6)])
     counts = np.array([2.0, big, 1.0])
     apart = np.zeros((3, 3), dtype=bool)
-    merges = consolidation(sums, counts, apart, 0.99, 0.5)
+    merges = consolidation(sums, counts, apart, 0.99, 0.5).merges
     assert merges == [(1, 0), (2, 0)]  # the large one joins row 0, so row 2 joins row 0 too
 
 

@@ -122,3 +122,4 @@ def reid(ctx: click.Context, truth: Path, as_json: bool) -> None:
         f"profiles mixing categories: {report['mixed_category_profiles']} "
         f"(buck with doe: {report['buck_doe_profiles']})"
     )
+    click.echo(f"deer detections in no profile: {report['unassigned_deer_detections']}")

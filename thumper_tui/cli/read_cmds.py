@@ -112,7 +112,9 @@ def runs(ctx: click.Context, as_json: bool) -> None:
         click.echo(
             f"{r['id']:>4}  {r['status']:<9} {r['kind']:<11} clear={r['clear_mode']:<10} "
             f"{r['images']['done']}/{r['images']['total']} done, {r['images']['failed']} failed, "
-            f"{r['detections']} detections, {rate}  {r['requested_at']}"
+            f"{r['detections']} detections"
+            + (f" ({r['held_detections']} held back)" if r["held_detections"] else "")
+            + f", {rate}  {r['requested_at']}"
         )
     if not rows:
         click.echo("no runs yet", err=True)

@@ -29,6 +29,7 @@ from thumper_tui.reid.agglomerate import (
     HAUNT_WEIGHT,
     HEAD_VOTES,
     MAIN_SEX_WEIGHT,
+    SEX_MARGIN,
     SEX_WEIGHT,
     TOGETHER_MAX_IOU,
     Haunts,
@@ -72,6 +73,7 @@ async def consolidate(
     query = select(
         Deer.id,
         Deer.name,
+        Deer.notes,
         Deer.category,
         Deer.sightings,
         Deer.created_at,
@@ -117,9 +119,10 @@ async def consolidate(
     apart[counts == 0, :] = True  # nothing to compare a profile without embeddings by
     apart[:, counts == 0] = True
     max_iou = float((run.settings or {}).get("together_max_iou", TOGETHER_MAX_IOU))
-    pairs = await _together(conn, ids, max_iou)
-    pairs |= {(a, b) for a, b in await conn.execute(select(NotSameDeer.deer_a, NotSameDeer.deer_b))}
-    for first, second in pairs:
+    not_same = {
+        (a, b) for a, b in await conn.execute(select(NotSameDeer.deer_a, NotSameDeer.deer_b))
+    }
+    for first, second in await _together(conn, ids, max_iou) | not_same:
         if first in row and second in row:
             apart[row[first], row[second]] = apart[row[second], row[first]] = True
     # The weights the run recorded (runs from before they were recorded: today's).
@@ -132,7 +135,8 @@ async def consolidate(
     main_weight = float(evidence.get("first_pass_weight", MAIN_SEX_WEIGHT))
     haunt_weight = float((run.settings or {}).get("haunt_weight", HAUNT_WEIGHT))
     haunts = _haunts(seen_at, len(ids), haunt_weight) if haunt_weight else None
-    merges = consolidation(
+    sex_margin = float((run.settings or {}).get("sex_margin", SEX_MARGIN))
+    outcome = consolidation(
         sums,
         counts,
         apart,
@@ -141,10 +145,60 @@ async def consolidate(
         votes,
         main_weight=main_weight,
         haunts=haunts,
+        sex_margin=sex_margin,
+        holdable=await _untouched(conn, profiles, run.started_at, not_same) if sex_margin else None,
     )
-    if merges:
-        await _apply(conn, run_id, run.started_at, [(ids[g], ids[k]) for g, k in merges])
-    return len(merges)
+    if outcome.merges:
+        await _apply(conn, run_id, run.started_at, [(ids[g], ids[k]) for g, k in outcome.merges])
+    if outcome.held:
+        await _hold_back(conn, run_id, [ids[h] for h in outcome.held])
+    return len(outcome.merges)
+
+
+async def _untouched(
+    conn: AsyncConnection, profiles: list[Any], started: Any, not_same: set[tuple[int, int]]
+) -> np.ndarray[Any, Any]:
+    """Which profiles this run founded that no human has touched: no name, no notes, no
+    verified detection, no "not the same deer" decision. Only these may be held back."""
+    verified = set(
+        await conn.scalars(
+            select(Detection.deer_id)
+            .where(Detection.deer_id.in_([p.id for p in profiles]), Detection.verified)
+            .distinct()
+        )
+    )
+    decided = {deer for pair in not_same for deer in pair}
+    return np.array(
+        [
+            started is not None
+            and p.created_at >= started
+            and p.name is None
+            and not p.notes
+            and p.id not in verified
+            and p.id not in decided
+            for p in profiles
+        ],
+        dtype=bool,
+    )
+
+
+async def _hold_back(conn: AsyncConnection, run_id: int, held: list[int]) -> None:
+    """Take the detections of ``held`` profiles out of every profile, and remove the profiles
+    (this run founded them): their sex is in doubt, so they are left for a human to place. The
+    run counts them (``held_detections``)."""
+    taken = await conn.execute(
+        update(Detection).where(Detection.deer_id.in_(held)).values(deer_id=None, match_score=None)
+    )
+    # Profiles that merged into a held one before were removed with the merge.
+    removed = await conn.execute(delete(Deer).where(Deer.id.in_(held)))
+    await conn.execute(
+        update(Run)
+        .where(Run.id == run_id)
+        .values(
+            new_profiles=Run.new_profiles - removed.rowcount,
+            held_detections=Run.held_detections + taken.rowcount,
+        )
+    )
 
 
 async def _sex_votes(

@@ -206,6 +206,7 @@ async def list_runs(engine: AsyncEngine) -> list[dict[str, Any]]:
                 },
                 "detections": row["detections"],
                 "new_profiles": row["new_profiles"],
+                "held_detections": row["held_detections"],
                 "timings": row["timings"] or {},
                 "images_per_min": round(handled / seconds * 60, 1) if seconds > 0 else None,
                 "requested_at": _iso(row["requested_at"]),

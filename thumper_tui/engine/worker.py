@@ -36,6 +36,7 @@ from thumper_tui.reid.agglomerate import (
     HAUNT_WEIGHT,
     HEAD_VOTES,
     MAIN_SEX_WEIGHT,
+    SEX_MARGIN,
     SEX_WEIGHT,
     TOGETHER_MAX_IOU,
 )
@@ -179,6 +180,7 @@ def run_facts(detector: Detector, embedder: IdentityEmbedder) -> dict[str, Any]:
     }
     facts["settings"]["haunt_weight"] = HAUNT_WEIGHT
     facts["settings"]["together_max_iou"] = TOGETHER_MAX_IOU
+    facts["settings"]["sex_margin"] = SEX_MARGIN
     return facts
 
 

@@ -24,7 +24,7 @@ profiles seen at different cameras, in proportion to how little their camera sha
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -195,6 +195,36 @@ def seen_together(
     return pairs
 
 
+# A small profile whose likeness cannot say whether it is nearer a buck's profile or a doe's by
+# at least this much is held back from every profile (0: never); chosen on the validation
+# ranches (docs/reid.md).
+SEX_MARGIN = 0.0
+
+
+@dataclass(frozen=True)
+class Consolidated:
+    """What :func:`consolidation` decided: ``merges`` as (absorbed, survivor) row indices in the
+    order they happen, and the ``held`` rows: small profiles whose sex the likeness leaves in
+    doubt, which join nobody (the engine takes their detections out of every profile)."""
+
+    merges: list[tuple[int, int]]
+    held: list[int] = field(default_factory=list)
+
+
+def sex_in_doubt(
+    likeness: np.ndarray[Any, Any], share: np.ndarray[Any, Any], nearest: int, margin: float
+) -> bool:
+    """Whether one profile's ``likeness`` (to each candidate) is no surer of the ``nearest``
+    candidate's sex than ``margin``: the nearest candidate of the other sex (by buck ``share``;
+    fawn profiles, at 0.5, have none) is within ``margin`` of it, or nearer."""
+    if not margin or share[nearest] == 0.5:
+        return False
+    other = share < 0.5 if share[nearest] > 0.5 else share > 0.5
+    if not other.any():
+        return False
+    return bool(likeness[nearest] - likeness[other].max() < margin)
+
+
 def _merged(values: np.ndarray[Any, Any], rows: np.ndarray[Any, Any], n: int) -> Any:
     out = np.zeros((n, *np.shape(values)[1:]))
     np.add.at(out, rows, values)
@@ -210,7 +240,9 @@ def consolidation(
     votes: SexVotes | None = None,
     main_weight: float = 0.0,
     haunts: Haunts | None = None,
-) -> list[tuple[int, int]]:
+    sex_margin: float = 0.0,
+    holdable: np.ndarray[Any, Any] | None = None,
+) -> Consolidated:
     """Average linkage at ``threshold``; then each profile still holding at most
     :data:`SMALL_PROFILE` detections joins the large profile it is most like, if that linkage
     clears ``small_threshold``; the small ones left may merge among themselves at that
@@ -223,11 +255,19 @@ def consolidation(
     many deer) and end as one mixed profile that may join nobody. The sex ``votes`` lower the
     linkage by ``votes.weight`` times the difference in buck share in the small-profile
     passes, where a profile joins on little likeness, and by ``main_weight`` in the first;
-    ``haunts`` lower it by where the profiles were seen, in every pass."""
+    ``haunts`` lower it by where the profiles were seen, in every pass.
+
+    A small profile whose nearest large one clears ``small_threshold`` is held back instead
+    when its likeness alone (the embeddings, without votes or cameras) is no surer which sex's
+    deer it is nearest than ``sex_margin`` (:func:`sex_in_doubt`): then its own sex reading
+    would decide, and a few photos misread alike (a buck with his head outside the frame, a
+    doe's ears read as antlers at night) would put it into a deer of the wrong sex. Only rows
+    ``holdable`` marks may be held (all rows when it is ``None``); a small profile that merged
+    in the first pass is held only if all its rows are holdable."""
     first_votes = SexVotes(votes.bucks, votes.does, main_weight) if votes and main_weight else None
     merges = average_linkage(sums, counts, apart, threshold, first_votes, haunts)
     if small_threshold is None:
-        return merges
+        return Consolidated(merges)
     group = list(range(len(counts)))
     for gone, keep in merges:
         group = [keep if g == gone else g for g in group]
@@ -244,20 +284,32 @@ def consolidation(
     does = _merged(votes.does, rows, n) if votes else np.zeros(n)
     weight = votes.weight if votes else 0.0
     share = buck_share(bucks, does)
-    linkage = (summed @ summed.T) / np.outer(size, size)
-    linkage -= weight * np.abs(share[:, None] - share[None, :])
+    likeness = (summed @ summed.T) / np.outer(size, size)
+    linkage = likeness - weight * np.abs(share[:, None] - share[None, :])
     cameras = _merged(haunts.cameras, rows, n) if haunts else np.zeros((n, 1))
     if haunts and haunts.weight:
         linkage -= haunts.weight * haunt_distance(cameras, cameras)
     large = np.flatnonzero(size > SMALL_PROFILE)
     smalls = np.flatnonzero(size <= SMALL_PROFILE)
+    may_hold = (
+        _merged(~np.asarray(holdable, dtype=bool), rows, n) == 0
+        if holdable is not None
+        else np.ones(n, dtype=bool)
+    )
     offers: list[tuple[float, int, int]] = []
+    held: set[int] = set()
     for row in smalls:
         allowed = large[~kept[row, large]]
         if len(allowed):
-            nearest = int(allowed[int(linkage[row, allowed].argmax())])
-            if linkage[row, nearest] >= small_threshold:
-                offers.append((float(linkage[row, nearest]), int(row), nearest))
+            at = int(linkage[row, allowed].argmax())
+            nearest = int(allowed[at])
+            if linkage[row, nearest] < small_threshold:
+                continue
+            doubt = sex_in_doubt(likeness[row, allowed], share[allowed], at, sex_margin)
+            if doubt and may_hold[row]:
+                held.add(int(row))
+                continue
+            offers.append((float(linkage[row, nearest]), int(row), nearest))
     joined: set[int] = set()
     home: dict[int, int] = {}  # a large profile's row -> the row that survives it
     for _, small, best in sorted(offers, key=lambda o: (-o[0], o[1])):
@@ -270,7 +322,7 @@ def consolidation(
         kept[keep] |= kept[gone]
         kept[:, keep] |= kept[:, gone]
         home[best] = keep
-    left = np.array([s for s in smalls if s not in joined])
+    left = np.array([s for s in smalls if s not in joined and s not in held])
     if len(left) > 1:
         last = average_linkage(
             summed[left],
@@ -281,4 +333,4 @@ def consolidation(
             Haunts(cameras[left], haunts.weight) if haunts else None,
         )
         merges += [(alive[left[gone]], alive[left[keep]]) for gone, keep in last]
-    return merges
+    return Consolidated(merges, sorted(r for r, g in enumerate(rows) if g in held))

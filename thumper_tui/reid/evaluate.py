@@ -3,7 +3,9 @@
 Each deer detection the engine re-identified in a photo of the ranch is matched to a true
 animal of that photo (IoU >= 0.5, most overlapping first); over the matched detections, the
 profiles are scored with B-cubed precision / recall / F1 against the true individuals, and a
-profile whose detections are of more than one true category counts as mixing categories.
+profile whose detections are of more than one true category counts as mixing categories. Deer
+detections in no profile (unsure ones that matched nothing, small profiles held back for their
+doubtful sex) are counted beside the scores, which cover only the detections in profiles.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.detector.evaluate import iou
 from thumper_tui.engine.bcubed import bcubed
 from thumper_tui.reid.dataset import load_truth
+from thumper_tui.reid.gallery import DEER_CATEGORIES
 from thumper_tui.store.models import Detection, Image
 
 MATCH_IOU = 0.5
@@ -50,6 +53,14 @@ async def evaluate_reid(engine: AsyncEngine, ranch: Path) -> dict[str, Any]:
                 ).where(Detection.image_id.in_(list(images)), Detection.deer_id.is_not(None))
             )
         ).all()
+        unassigned = await conn.scalar(
+            select(func.count()).where(
+                Detection.image_id.in_(list(images)),
+                Detection.deer_id.is_(None),
+                Detection.category.in_(DEER_CATEGORIES),
+                Detection.is_duplicate.is_(False),
+            )
+        )
     by_image: dict[int, list[Any]] = defaultdict(list)
     for row in rows:
         by_image[row.image_id].append(row)
@@ -100,5 +111,6 @@ async def evaluate_reid(engine: AsyncEngine, ranch: Path) -> dict[str, Any]:
         "buck_doe_profiles": sum(1 for c in categories.values() if {"buck", "doe"} <= c),
         "matched_detections": len(clusters),
         "unmatched_detections": unmatched,
+        "unassigned_deer_detections": int(unassigned or 0),
         "images": len(images),
     }

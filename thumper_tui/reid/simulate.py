@@ -134,7 +134,7 @@ def consolidated(
     votes = SexVotes(bucks[order], does[order], SEX_WEIGHT)
     haunts = Haunts(cameras[order], HAUNT_WEIGHT)
     final = list(range(len(keys)))
-    merges = consolidation(
+    outcome = consolidation(
         sums,
         counts,
         apart,
@@ -144,7 +144,7 @@ def consolidated(
         main_weight=MAIN_SEX_WEIGHT,
         haunts=haunts,
     )
-    for gone, keep in merges:
+    for gone, keep in outcome.merges:
         final = [keep if f == gone else f for f in final]
     return [keys[final[row[label]]] for label in labels]
 

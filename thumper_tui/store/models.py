@@ -148,6 +148,8 @@ class Run(Base):
     images_failed: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     detections: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     new_profiles: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # deer detections consolidation took out of every profile (their sex in doubt)
+    held_detections: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     timings: Mapped[dict[str, Any] | None]
     error: Mapped[str | None] = mapped_column(Text)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,9 +1,11 @@
 """Consolidation in the engine holds back a small profile whose sex its likeness leaves in doubt:
 its detections leave every profile, the profile goes, the run counts them, and a profile a human
-touched is never held (real SQLite and PostgreSQL)."""
+touched is never held, and `thumper unplaced` lists what was held for a human to place (real
+SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import timedelta
 
@@ -11,10 +13,11 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from tests.helpers import unit
+from tests.helpers import run_cli, run_json, unit
 from thumper_tui.engine.consolidate import consolidate
 from thumper_tui.engine.embed import to_bytes
 from thumper_tui.engine.reidentify import bank_to_bytes
+from thumper_tui.naming.unplaced import list_unplaced
 from thumper_tui.reid.agglomerate import SMALL_PROFILE
 from thumper_tui.store.models import Camera, Deer, Detection, Image, Run
 from thumper_tui.store.types import utcnow
@@ -83,7 +86,9 @@ async def _profile(
     return int(deer_id)
 
 
-async def test_a_small_profile_of_doubtful_sex_leaves_every_profile(engine: AsyncEngine) -> None:
+async def test_a_small_profile_of_doubtful_sex_leaves_every_profile(
+    engine: AsyncEngine, database_url: str
+) -> None:
     started = utcnow() - timedelta(hours=1)
     async with engine.begin() as conn:
         camera = (
@@ -146,3 +151,15 @@ async def test_a_small_profile_of_doubtful_sex_leaves_every_profile(engine: Asyn
     assert status == {buck: "active", doe: "active", noted: "merged", older: "merged"}
     assert doubtful not in status
     assert tuple(run) == (4, 2)
+
+    # A human finds them with `thumper unplaced` and places one with `thumper verify`.
+    held = sorted(i for i, owner in placed.items() if owner is None)
+    # (the command line runs its own event loop: in a thread of its own here)
+    listed = await asyncio.to_thread(run_json, "unplaced", database_url=database_url)
+    assert sorted(u["id"] for u in listed) == held
+    assert [u["taken_at"] for u in listed] == sorted(u["taken_at"] for u in listed)
+    assert {(u["camera"], u["category"]) for u in listed} == {("Feeder", "doe")}
+    assert all(u["path"].startswith("/ranch/doubtful-") for u in listed)
+    placing = ("verify", str(held[0]), str(buck))
+    assert (await asyncio.to_thread(run_cli, *placing, database_url=database_url)).exit_code == 0
+    assert sorted(u.id for u in await list_unplaced(engine)) == held[1:]

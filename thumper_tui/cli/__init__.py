@@ -20,7 +20,7 @@ from thumper_tui.cli.process_cmd import (
     resume_command,
     worker_command,
 )
-from thumper_tui.cli.read_cmds import images, profiles, runs, status
+from thumper_tui.cli.read_cmds import images, profiles, runs, status, unplaced
 from thumper_tui.cli.runtime import Obj
 from thumper_tui.cli.synth_cmd import synth_command
 from thumper_tui.cli.train_cmd import train_demo_command, train_reid_command
@@ -57,6 +57,7 @@ cli.add_command(status)
 cli.add_command(images)
 cli.add_command(runs)
 cli.add_command(profiles)
+cli.add_command(unplaced)
 cli.add_command(name_command)
 cli.add_command(note_command)
 cli.add_command(verify_command)

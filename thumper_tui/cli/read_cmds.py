@@ -1,4 +1,5 @@
-"""``thumper status`` and ``thumper images``: read-only views of the database."""
+"""``thumper status``, ``images``, ``runs``, ``profiles``, ``unplaced``: read-only views of the
+database."""
 
 from __future__ import annotations
 
@@ -139,3 +140,26 @@ def profiles(ctx: click.Context, as_json: bool) -> None:
             f"{p.sightings:>5} sightings, last {seen}"
         )
     click.echo(f"{len(rows)} profiles", err=True)
+
+
+@click.command()
+@json_option
+@click.pass_context
+def unplaced(ctx: click.Context, as_json: bool) -> None:
+    """Deer detections in no profile (unsure ones, and ones held back for their doubtful sex)."""
+    from thumper_tui.naming.unplaced import list_unplaced
+
+    rows = run_with_database(settings_from(ctx), list_unplaced)
+    if as_json:
+        click.echo(json.dumps([u.as_json() for u in rows], indent=2))
+        return
+    for u in rows:
+        click.echo(
+            f"{u.id:>7}  {u.camera:<14} {u.taken_at:%Y-%m-%d %H:%M:%S}  {u.category:<7} "
+            f"{u.confidence:.2f}  {u.path}"
+        )
+    click.echo(
+        f"{len(rows)} deer detections in no profile; "
+        "`thumper verify DETECTION_ID PROFILE_ID` places one",
+        err=True,
+    )

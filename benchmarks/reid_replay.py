@@ -45,6 +45,7 @@ from thumper_tui.engine.consolidate import consolidate
 from thumper_tui.reid.agglomerate import SEX_MARGIN
 from thumper_tui.reid.evaluate import evaluate_reid
 from thumper_tui.store.engine import make_engine
+from thumper_tui.store.migrate import upgrade
 from thumper_tui.store.models import Run, RunStatus
 
 Weights = dict[str, float]
@@ -106,6 +107,7 @@ async def replay(pre: Path, ranch: Path, weights: Weights | None) -> dict[str, A
         shutil.copyfile(pre, database)
         engine = make_engine(sqlite_url(database))
         try:
+            await upgrade(engine)  # a capture made before a migration
             async with engine.begin() as conn:
                 run_id, settings = (
                     await conn.execute(

@@ -8,7 +8,9 @@ small-profile threshold. Two profiles never merge when they were seen in one pho
 the same deer. Sex weighs as evidence: the detector's buck / doe calls plus the sex head's
 reading of each profile's embeddings (:mod:`thumper_tui.reid.sex`) lower the linkage of
 profiles that disagree, with the weights the run recorded; so do the cameras each profile was
-seen at (deer keep to home ranges). The survivor is the named one, else the one with most
+seen at (deer keep to home ranges). A small profile this run founded, untouched by a human,
+whose likeness leaves its sex in doubt is held back: its detections leave every profile, for a
+human to place (``thumper unplaced``). The survivor is the named one, else the one with most
 sightings, else the oldest; a merged profile created by this run is removed, an older one keeps
 its row as ``merged`` into the survivor, so its id still leads somewhere.
 """

@@ -19,6 +19,10 @@ of its own.
 Where a deer is seen is evidence too: deer keep to home ranges, so one deer's photos come from
 a few cameras. Each profile's detections per camera (:class:`Haunts`) lower the linkage of two
 profiles seen at different cameras, in proportion to how little their camera shares overlap.
+
+Sex readings fail in runs, a whole burst misread alike, and then every reading of a small
+profile agrees on the wrong sex. Where the likeness alone cannot say whether a small profile is
+nearer a buck or a doe (:func:`sex_in_doubt`), it joins nobody (:attr:`Consolidated.held`).
 """
 
 from __future__ import annotations
@@ -198,7 +202,7 @@ def seen_together(
 # A small profile whose likeness cannot say whether it is nearer a buck's profile or a doe's by
 # at least this much is held back from every profile (0: never); chosen on the validation
 # ranches (docs/reid.md).
-SEX_MARGIN = 0.0
+SEX_MARGIN = 0.1
 
 
 @dataclass(frozen=True)

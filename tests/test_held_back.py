@@ -158,8 +158,12 @@ async def test_a_small_profile_of_doubtful_sex_leaves_every_profile(
     listed = await asyncio.to_thread(run_json, "unplaced", database_url=database_url)
     assert sorted(u["id"] for u in listed) == held
     assert [u["taken_at"] for u in listed] == sorted(u["taken_at"] for u in listed)
-    assert {(u["camera"], u["category"]) for u in listed} == {("Feeder", "doe")}
+    assert {(u["camera"], u["category"], u["held_by_run"]) for u in listed} == {
+        ("Feeder", "doe", run_id)
+    }
     assert all(u["path"].startswith("/ranch/doubtful-") for u in listed)
+    text = await asyncio.to_thread(run_cli, "unplaced", database_url=database_url)
+    assert text.output.count(f"held by run {run_id}") == 2
     placing = ("verify", str(held[0]), str(buck))
     assert (await asyncio.to_thread(run_cli, *placing, database_url=database_url)).exit_code == 0
     assert sorted(u.id for u in await list_unplaced(engine)) == held[1:]

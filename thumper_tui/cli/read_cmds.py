@@ -156,7 +156,9 @@ def unplaced(ctx: click.Context, as_json: bool) -> None:
     for u in rows:
         click.echo(
             f"{u.id:>7}  {u.camera:<14} {u.taken_at:%Y-%m-%d %H:%M:%S}  {u.category:<7} "
-            f"{u.confidence:.2f}  {u.path}"
+            f"{u.confidence:.2f}  "
+            + (f"held by run {u.held_by_run}  " if u.held_by_run is not None else "unmatched  ")
+            + u.path
         )
     click.echo(
         f"{len(rows)} deer detections in no profile; "

@@ -186,10 +186,12 @@ async def _untouched(
 
 async def _hold_back(conn: AsyncConnection, run_id: int, held: list[int]) -> None:
     """Take the detections of ``held`` profiles out of every profile, and remove the profiles
-    (this run founded them): their sex is in doubt, so they are left for a human to place. The
-    run counts them (``held_detections``)."""
+    (this run founded them): their sex is in doubt, so they are left for a human to place. Each
+    detection records the run (``held_by_run``), which counts them (``held_detections``)."""
     taken = await conn.execute(
-        update(Detection).where(Detection.deer_id.in_(held)).values(deer_id=None, match_score=None)
+        update(Detection)
+        .where(Detection.deer_id.in_(held))
+        .values(deer_id=None, match_score=None, held_by_run=run_id)
     )
     # Profiles that merged into a held one before were removed with the merge.
     removed = await conn.execute(delete(Deer).where(Deer.id.in_(held)))

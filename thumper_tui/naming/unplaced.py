@@ -28,6 +28,7 @@ class Unplaced:
     taken_at: datetime
     category: str
     confidence: float
+    held_by_run: int | None  # None: it matched no profile (an unsure detection, mostly)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -37,6 +38,7 @@ class Unplaced:
             "taken_at": self.taken_at.isoformat().replace("+00:00", "Z"),
             "category": self.category,
             "confidence": round(self.confidence, 3),
+            "held_by_run": self.held_by_run,
         }
 
 
@@ -51,6 +53,7 @@ async def list_unplaced(engine: AsyncEngine) -> list[Unplaced]:
                 Image.taken_at,
                 Detection.category,
                 Detection.confidence,
+                Detection.held_by_run,
             )
             .join(Image, Image.id == Detection.image_id)
             .join(Camera, Camera.id == Image.camera_id)

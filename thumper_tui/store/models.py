@@ -199,6 +199,8 @@ class Detection(Base):
     # The profile the detection at this place in this photo belonged to before a reprocess
     # replaced it: how a rebuild maps its new clusters onto the old profiles.
     prior_deer_id: Mapped[int | None] = mapped_column(Integer)
+    # the run whose end took this detection out of every profile (its sex in doubt)
+    held_by_run: Mapped[int | None] = mapped_column(Integer)
 
     @classmethod
     def box_columns(cls) -> tuple[Any, Any, Any, Any]:

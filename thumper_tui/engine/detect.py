@@ -17,6 +17,7 @@ import numpy as np
 
 from thumper_tui.detector.evaluate import iou
 from thumper_tui.detector.model import DEMO_WEIGHTS, DetectorError, class_names, load_detector
+from thumper_tui.store.models import DEER_CATEGORIES
 
 DEFAULT_CATEGORY_MAP: Mapping[str, str] = {
     "buck": "buck",
@@ -27,7 +28,6 @@ DEFAULT_CATEGORY_MAP: Mapping[str, str] = {
     "fawn": "fawn",
     "deer": "unknown",
 }
-DEER_CATEGORIES = ("buck", "doe", "fawn", "unknown")
 DUPLICATE_IOU = 0.5
 CONFIDENCE = 0.25
 

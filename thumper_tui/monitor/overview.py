@@ -17,7 +17,6 @@ from thumper_tui.store.queries import StatusSummary, status_summary
 from thumper_tui.store.types import utcnow
 from thumper_tui.telemetry.samples import Sample, samples_since, throughput_series
 
-DEER = ("buck", "doe", "fawn", "unknown")
 STAGES = ("decode", "detect", "embed", "reid", "write")
 
 
@@ -77,11 +76,7 @@ def _run_view(run: RunInfo, timings: dict[str, Any] | None, now: datetime) -> Ru
 
 
 async def _assignment_rate(engine: AsyncEngine) -> float | None:
-    deer = (
-        select(func.count())
-        .select_from(Detection)
-        .where(Detection.category.in_(DEER), Detection.is_duplicate.is_(False))
-    )
+    deer = select(func.count()).select_from(Detection).where(Detection.is_deer_sighting())
     async with engine.connect() as conn:
         total = int(await conn.scalar(deer) or 0)
         assigned = int(await conn.scalar(deer.where(Detection.deer_id.is_not(None))) or 0)

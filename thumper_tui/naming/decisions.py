@@ -12,10 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.engine.profiles import refresh_profiles
 from thumper_tui.naming.names import NamingError
-from thumper_tui.store.models import Audit, Deer, Detection, NotSameDeer, ProfileStatus
+from thumper_tui.store.models import (
+    DEER_CATEGORIES,
+    Audit,
+    Deer,
+    Detection,
+    NotSameDeer,
+    ProfileStatus,
+)
 from thumper_tui.store.types import utcnow
-
-DEER_CATEGORIES = ("buck", "doe", "fawn", "unknown")
 
 
 async def _live(conn: AsyncConnection, profile_id: int) -> Any:

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.naming.decisions import DEER_CATEGORIES
 from thumper_tui.store.models import Camera, Detection, Image
 
 
@@ -59,8 +58,7 @@ async def list_unplaced(engine: AsyncEngine) -> list[Unplaced]:
             .join(Camera, Camera.id == Image.camera_id)
             .where(
                 Detection.deer_id.is_(None),
-                Detection.category.in_(DEER_CATEGORIES),
-                Detection.is_duplicate.is_(False),
+                Detection.is_deer_sighting(),
             )
             .order_by(Camera.name, Image.taken_at, Detection.id)
         )

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from thumper_tui.detector.evaluate import iou
 from thumper_tui.engine.bcubed import bcubed
 from thumper_tui.reid.dataset import load_truth
-from thumper_tui.reid.gallery import DEER_CATEGORIES
 from thumper_tui.store.models import Detection, Image
 
 MATCH_IOU = 0.5
@@ -57,8 +56,7 @@ async def evaluate_reid(engine: AsyncEngine, ranch: Path) -> dict[str, Any]:
             select(func.count()).where(
                 Detection.image_id.in_(list(images)),
                 Detection.deer_id.is_(None),
-                Detection.category.in_(DEER_CATEGORIES),
-                Detection.is_duplicate.is_(False),
+                Detection.is_deer_sighting(),
             )
         )
     by_image: dict[int, list[Any]] = defaultdict(list)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    and_,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -78,6 +79,9 @@ class RunStatus(StrEnum):
 
 
 ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.PAUSED)
+
+# The categories of a deer (a detection of any other is another species).
+DEER_CATEGORIES = ("buck", "doe", "fawn", "unknown")
 
 
 class ProfileStatus(StrEnum):
@@ -206,6 +210,12 @@ class Detection(Base):
     def box_columns(cls) -> tuple[Any, Any, Any, Any]:
         """The box's columns in order (x1, y1, x2, y2), for selects."""
         return cls.x1, cls.y1, cls.x2, cls.y2
+
+    @classmethod
+    def is_deer_sighting(cls) -> Any:
+        """The condition for a deer detection that counts as a sighting: a deer category, not a
+        duplicate box over a better one."""
+        return and_(cls.category.in_(DEER_CATEGORIES), cls.is_duplicate.is_(False))
 
 
 class Deer(Base):

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --disable-pip-version-check -q -c constraints.txt
 STAMP := $(VENV)/.installed
 
-.PHONY: install test check lint typecheck imports bench bench-dashboard demo tools clean
+.PHONY: install test test-fast check lint typecheck imports docs bench bench-dashboard demo tools clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ tools:
 
 test: $(STAMP) tools
 	$(PY) -m pytest
+
+# The tests that need no model, worker process or terminal: seconds, for the edit-test loop.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow" -q
+
+# The layout section of docs/architecture.md, from the module docstrings (tests/test_docs.py).
+docs: $(STAMP)
+	$(PY) -m tests.docs_layout --write
 
 demo: $(STAMP)
 	scripts/demo.sh

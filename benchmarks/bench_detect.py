@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from thumper_tui.detector.decode import decode_for_model
-from thumper_tui.engine.detect import Detector
+from thumper_tui.detector.inference import Detector
 from thumper_tui.synth.ranch import RanchOptions, generate
 from thumper_tui.telemetry.nvml import GpuSampler
 

@@ -11,16 +11,60 @@ not a benchmark): embeds the true deer boxes and reports
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from thumper_tui.detector.model import load_detector
-from thumper_tui.engine.bcubed import bcubed
-from thumper_tui.engine.embed import BackboneEmbedder
+from thumper_tui.reid.crops import letterbox
+from thumper_tui.vocabulary.bcubed import bcubed
+
+CROP_SIZE = 128
+TAPS = (4, 6, 9)  # C2f at stride 8, C2f at stride 16, SPPF at stride 32
+
+
+class BackboneEmbedder:
+    """The design's default embedder, kept here to measure it: a BGR crop letterboxed to a
+    square, run through the detector's backbone (layers 0-9 of a YOLOv8, fixed weights), the
+    feature maps of three depths global-average-pooled, concatenated, centred and
+    L2-normalised. Too weak for re-ID (docs/architecture.md, "Departures from the design")."""
+
+    version = "yolo-backbone-gap-v1"
+
+    def __init__(self, yolo: Any, device: str = "cpu") -> None:
+        import torch
+
+        net = yolo.model  # the DetectionModel
+        # A copy: the detector fuses its own layers in place on first use.
+        self.layers = [copy.deepcopy(net.model[i]) for i in range(max(TAPS) + 1)]
+        for layer in self.layers:
+            layer.eval()
+        self.device = torch.device(device)
+
+    def embed(self, crops: Sequence[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+        """One L2-normalised float32 row per BGR crop."""
+        import torch
+
+        batch = np.stack(
+            [letterbox(np.ascontiguousarray(c[:, :, ::-1]), CROP_SIZE, CROP_SIZE) for c in crops]
+        )
+        x = torch.from_numpy(batch).to(self.device).permute(0, 3, 1, 2).float() / 255.0
+        pooled = []
+        with torch.inference_mode():
+            for index, layer in enumerate(self.layers):
+                x = layer(x)
+                if index in TAPS:
+                    pooled.append(x.mean(dim=(2, 3)))
+        features = torch.cat(pooled, dim=1).float().cpu().numpy()
+        features -= features.mean(axis=1, keepdims=True)
+        norms = np.linalg.norm(features, axis=1, keepdims=True)
+        return (features / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 def greedy_clusters(vectors: np.ndarray, categories: np.ndarray, threshold: float) -> list[int]:

@@ -33,6 +33,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,9 @@ from sqlalchemy import select, update
 from thumper_tui.cli import cli
 from thumper_tui.engine import lifecycle
 from thumper_tui.engine.consolidate import consolidate
+from thumper_tui.engine.recipe import RunRecipe, recipe_columns
+from thumper_tui.lab.reid.evaluate import evaluate_reid
 from thumper_tui.reid.agglomerate import SEX_MARGIN
-from thumper_tui.reid.evaluate import evaluate_reid
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.migrate import upgrade
 from thumper_tui.store.models import Run, RunStatus
@@ -109,30 +111,32 @@ async def replay(pre: Path, ranch: Path, weights: Weights | None) -> dict[str, A
         try:
             await upgrade(engine)  # a capture made before a migration
             async with engine.begin() as conn:
-                run_id, settings = (
+                row = (
                     await conn.execute(
-                        select(Run.id, Run.settings).where(Run.status == RunStatus.RUNNING.value)
+                        select(
+                            Run.id, Run.settings, *(getattr(Run, c) for c in recipe_columns())
+                        ).where(Run.status == RunStatus.RUNNING.value)
                     )
                 ).one()
-                settings = dict(settings or {})
+                run_id = row.id
                 if weights is not None:
-                    settings["haunt_weight"] = weights["haunt_weight"]
-                    settings["together_max_iou"] = weights["together_max_iou"]
-                    settings["sex_margin"] = weights["sex_margin"]
-                    settings["sex_evidence"] = {
-                        k: weights[k]
-                        for k in ("first_pass_weight", "small_pass_weight", "head_votes")
-                    }
-                    await conn.execute(
-                        update(Run).where(Run.id == run_id).values(settings=settings)
+                    recipe = RunRecipe.from_row(row)
+                    weighed = replace(
+                        recipe.consolidation,
+                        haunt_weight=weights["haunt_weight"],
+                        together_max_iou=weights["together_max_iou"],
+                        sex_margin=weights["sex_margin"],
+                        first_pass_sex_weight=weights["first_pass_weight"],
+                        small_pass_sex_weight=weights["small_pass_weight"],
+                        head_votes=weights["head_votes"],
                     )
-                small = settings.get("small_threshold")
-                await consolidate(
-                    conn,
-                    run_id,
-                    float(settings["merge_threshold"]),
-                    None if small is None else float(small),
-                )
+                    settings = replace(recipe, consolidation=weighed).settings_json()
+                    await conn.execute(
+                        update(Run)
+                        .where(Run.id == run_id)
+                        .values(settings={**(row.settings or {}), **settings})
+                    )
+                await consolidate(conn, run_id)
             return await evaluate_reid(engine, ranch)
         finally:
             await engine.dispose()

@@ -20,12 +20,36 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.migrate import upgrade
 from thumper_tui.store.models import Base
+from thumper_tui.synth.ranch import RanchOptions, generate
 
 PG_HOST = os.environ.get("THUMPER_TEST_PG_HOST", "127.0.0.1")
 PG_ADMIN_DSN = f"postgresql://postgres@{PG_HOST}:5432/postgres"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DATA = Path(__file__).parent / "data"
 T = TypeVar("T")
+
+
+@pytest.fixture(scope="session")
+def ranches(tmp_path_factory: pytest.TempPathFactory) -> Callable[[RanchOptions], Path]:
+    """Draws a synthetic ranch for the options given, once per test session."""
+    drawn: dict[RanchOptions, Path] = {}
+
+    def ranch_for(options: RanchOptions) -> Path:
+        if options not in drawn:
+            out = tmp_path_factory.mktemp(f"ranch-{options.seed}")
+            generate(out, options, workers=2)
+            drawn[options] = out
+        return drawn[options]
+
+    return ranch_for
+
+
+@pytest.fixture(scope="module")
+def ranch(request: pytest.FixtureRequest, ranches: Callable[[RanchOptions], Path]) -> Path:
+    """The synthetic ranch the test module describes in its ``RANCH`` options."""
+    options = getattr(request.module, "RANCH", None)
+    assert isinstance(options, RanchOptions), f"{request.module.__name__} sets no RANCH"
+    return ranches(options)
 
 
 @pytest.fixture(autouse=True)

@@ -3,13 +3,13 @@ behind the telemetry seam and, where a screen must be the same every time, a fix
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
 
 from tests.fake_nvml import FakeNvml
+from tests.helpers import eventually_async
 from tests.ranch_state import FIXED_HOST, NOW
 from thumper_tui.config import load_settings
 from thumper_tui.telemetry.nvml import GpuSampler
@@ -44,8 +44,4 @@ def make_app(
 
 async def until(pilot: Pilot[Any], condition: Callable[[], object], within: float = 15.0) -> None:
     """Let the app run until ``condition()`` holds; fail after ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {condition}")
-        await pilot.pause(0.05)
+    await eventually_async(condition, within=within, every=0.05, wait=pilot.pause)

@@ -1,10 +1,14 @@
-"""Small builders the tests share: JPEGs with chosen EXIF, a CLI runner, unit vectors."""
+"""Small builders the tests share: JPEGs with chosen EXIF, a CLI runner, unit vectors, and
+:func:`eventually`, the one way a test waits for something another process or task does."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from click.testing import CliRunner, Result
@@ -13,6 +17,7 @@ from PIL import Image
 from thumper_tui.cli import cli
 
 EXIF_IFD = 0x8769
+T = TypeVar("T")
 
 
 def make_jpeg(
@@ -61,3 +66,40 @@ def unit(*values: float) -> np.ndarray:
     """The unit vector along ``values``, as float32 like the engine's embeddings."""
     v = np.array(values, dtype=np.float32)
     return v / np.linalg.norm(v)
+
+
+def eventually(
+    probe: Callable[[], T], *, within: float = 30.0, every: float = 0.1, what: str = ""
+) -> T:
+    """Call ``probe`` until it returns something truthy, and return that; fail after
+    ``within`` seconds, saying ``what`` was awaited and what ``probe`` last returned."""
+    deadline = time.monotonic() + within
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {within}s: {what or probe} (last: {value!r})")
+        time.sleep(every)
+
+
+async def eventually_async(
+    probe: Callable[[], Awaitable[T]] | Callable[[], T],
+    *,
+    within: float = 30.0,
+    every: float = 0.1,
+    what: str = "",
+    wait: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+) -> T:
+    """:func:`eventually` for async code: ``probe`` may be a coroutine function, and ``wait``
+    lets the event loop (or a Textual pilot) run between probes."""
+    deadline = time.monotonic() + within
+    while True:
+        value = probe()
+        if isinstance(value, Awaitable):
+            value = await value
+        if value:
+            return value  # type: ignore[return-value]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {within}s: {what or probe} (last: {value!r})")
+        await wait(every)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thumper_tui.engine.bcubed import BCubed, bcubed
+from thumper_tui.vocabulary.bcubed import BCubed, bcubed
 
 
 def test_perfect_split_and_merged() -> None:

@@ -11,7 +11,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import truncate_all
-from thumper_tui.engine.claims import claim_batch, finish, release, renew_leases
+from thumper_tui.engine.claims import claim_batch, release, renew_leases
+from thumper_tui.engine.runs import queue_run
 from thumper_tui.engine.workers import (
     STALE_AFTER,
     WorkerRefused,
@@ -20,6 +21,7 @@ from thumper_tui.engine.workers import (
     register_worker,
     stop_worker,
 )
+from thumper_tui.engine.writer import BatchResult, Written, write_batch
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.models import Camera, Image, Worker
 from thumper_tui.store.types import utcnow
@@ -84,11 +86,14 @@ async def test_expired_leases_return_to_the_pool(engine: AsyncEngine) -> None:
     taken = await claim_batch(engine, survivor, 10)
     assert [c.id for c in taken] == [c.id for c in lost]
     # The crashed worker comes back late: its results must not overwrite the survivor's.
-    assert await finish(engine, crashed, [c.id for c in lost], {}) == 0
-    assert (
-        await finish(engine, survivor, [c.id for c in taken[:3]], {taken[3].id: "truncated JPEG"})
-        == 4
+    run_id = await queue_run(engine, "incremental")
+    late = BatchResult(found={c.id: [] for c in lost}, failed={}, seconds={})
+    assert await write_batch(engine, crashed, run_id, late) == Written(0, 0, 0)
+    assert await statuses(engine) == {"processing": 4}
+    mine = BatchResult(
+        found={c.id: [] for c in taken[:3]}, failed={taken[3].id: "truncated JPEG"}, seconds={}
     )
+    assert await write_batch(engine, survivor, run_id, mine) == Written(3, 1, 0)
     assert await statuses(engine) == {"done": 3, "failed": 1}
     async with engine.connect() as conn:
         attempts = (await conn.scalars(select(Image.attempts))).all()

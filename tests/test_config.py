@@ -65,6 +65,7 @@ def test_config_file_from_env_and_flag(tmp_path: Path, monkeypatch: pytest.Monke
         ("database_url = 5\n", "key 'database_url': expected a string"),
         ("import_threads = \n", "not valid TOML"),
         ("device = 'gpu'\n", "key 'device': expected auto, cpu, cuda or cuda:N, got 'gpu'"),
+        ("telemetry_days = 3\n", "key 'telemetry_days': must be at least 7, got 3"),
     ],
 )
 def test_bad_file_values_name_key_and_file(isolated_home: Path, text: str, expected: str) -> None:

@@ -33,6 +33,8 @@ from thumper_tui.ui.widgets.telemetry.gpu_panel import GpuPanel
 from thumper_tui.ui.widgets.telemetry.history import HistoryBar
 from thumper_tui.ui.widgets.telemetry.host_panel import HostPanel
 
+pytestmark = pytest.mark.slow  # real models, workers or terminals: `make test-fast` skips it
+
 
 def _text(widget: Widget) -> str:
     return str(widget.render())

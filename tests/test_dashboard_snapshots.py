@@ -23,6 +23,8 @@ from thumper_tui.store.migrate import upgrade
 from thumper_tui.ui.screens.dashboard import DashboardScreen
 from thumper_tui.ui.widgets.telemetry.devices import Devices
 
+pytestmark = pytest.mark.slow  # real models, workers or terminals: `make test-fast` skips it
+
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 SnapCompare = Callable[..., bool]
 

@@ -9,15 +9,16 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import IN_CI
-from tests.helpers import run_cli, run_json
+from tests.helpers import eventually, run_cli, run_json
 from thumper_tui.engine import daemon
+
+pytestmark = pytest.mark.slow  # real models, workers or terminals: `make test-fast` skips it
 
 THUMPER = Path(sys.executable).with_name("thumper")
 
@@ -53,13 +54,11 @@ def _screen(tmux: list[str]) -> str:
 
 
 def _wait_screen(tmux: list[str], *needles: str, within: float = 60) -> str:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
+    def shown() -> str | None:
         text = _screen(tmux)
-        if all(n in text for n in needles):
-            return text
-        time.sleep(0.2)
-    raise AssertionError(f"never saw {needles} on screen:\n{_screen(tmux)}")
+        return text if all(n in text for n in needles) else None
+
+    return eventually(shown, within=within, every=0.2, what=f"{needles} on screen")
 
 
 def _start_dashboard(tmux: list[str], url: str) -> int:
@@ -90,24 +89,23 @@ def _start_run_with_keys(tmux: list[str]) -> None:
 
 
 def _gone(pid: int, within: float = 20) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
+    def gone() -> bool:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             return True
-        time.sleep(0.1)
-    return False
+        return False
+
+    return eventually(gone, within=within, what=f"process {pid} gone")
 
 
 def _run_finishes(url: str, within: float = 180) -> dict[str, object]:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
+    def finished() -> dict[str, object] | None:
         runs = run_json("runs", database_url=url)
-        if runs and runs[0]["status"] in ("done", "failed", "cancelled"):
-            return dict(runs[0])
-        time.sleep(1)
-    raise AssertionError(f"the run did not finish: {run_json('runs', database_url=url)}")
+        ended = runs and runs[0]["status"] in ("done", "failed", "cancelled")
+        return dict(runs[0]) if ended else None
+
+    return eventually(finished, within=within, every=1.0, what="the run to finish")
 
 
 @pytest.mark.parametrize("leave", ["q", "SIGHUP"])

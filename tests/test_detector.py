@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.helpers import run_cli
-from thumper_tui.detector.evaluate import as_box, average_precision, iou, predict
 from thumper_tui.detector.model import (
     DEMO_CARD,
     DEMO_CLASSES,
@@ -21,7 +20,11 @@ from thumper_tui.detector.model import (
     class_names,
     load_detector,
 )
-from thumper_tui.synth.ranch import RanchOptions, generate, load_truth
+from thumper_tui.lab.detector.evaluate import average_precision, predict
+from thumper_tui.synth.ranch import RanchOptions, load_truth
+from thumper_tui.vocabulary.boxes import as_box, iou
+
+pytestmark = pytest.mark.slow  # real models, workers or terminals: `make test-fast` skips it
 
 UNSEEN_SEED = 4242  # training used 1000
 
@@ -51,10 +54,8 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
 
 
 @pytest.fixture(scope="module")
-def unseen_ranch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("unseen")
-    generate(out, RanchOptions(cameras=3, deer=8, days=2, images=12, seed=UNSEEN_SEED), workers=2)
-    return out
+def unseen_ranch(ranches: Callable[[RanchOptions], Path]) -> Path:
+    return ranches(RanchOptions(cameras=3, deer=8, days=2, images=12, seed=UNSEEN_SEED))
 
 
 def test_shipped_weights_and_card_are_in_the_package() -> None:
@@ -138,7 +139,7 @@ def test_other_weights_are_evaluated_at_the_size_they_were_trained_at(
 
 
 def test_average_precision_on_known_cases() -> None:
-    from thumper_tui.detector.evaluate import Prediction
+    from thumper_tui.lab.detector.evaluate import Prediction
 
     truths = {"a": [(0.0, 0.0, 10.0, 10.0)], "b": [(0.0, 0.0, 10.0, 10.0)]}
     perfect = [

@@ -8,34 +8,37 @@ import os
 import signal
 import subprocess
 import sys
-import time
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.helpers import run_cli, run_json
-from thumper_tui.engine.detect import Detector, Found, mark_duplicates
+from tests.helpers import eventually_async, run_cli, run_json
+from thumper_tui.detector.inference import Detector, Found, mark_duplicates
 from thumper_tui.engine.runs import get_run, queue_run, request
 from thumper_tui.engine.worker import WorkerOptions, serve
+from thumper_tui.engine.workers import list_workers
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.models import Detection, Image, Worker
-from thumper_tui.synth.ranch import RanchOptions, generate
+from thumper_tui.synth.ranch import RanchOptions
+
+pytestmark = pytest.mark.slow  # real models, workers or terminals: `make test-fast` skips it
 
 RANCH = RanchOptions(cameras=3, deer=6, days=2, images=24, size=(640, 360), seed=77)
 
 
 @pytest.fixture(scope="module")
-def ranch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("engine-ranch")
-    generate(out, RANCH, workers=2)
-    return out
-
-
-@pytest.fixture(scope="module")
 def detector() -> Detector:
     return Detector(None, imgsz=512)
+
+
+async def done(engine: AsyncEngine, run_id: int) -> int:
+    run = await get_run(engine, run_id)
+    assert run is not None
+    return run.images_done
 
 
 async def counts(engine: AsyncEngine) -> dict[str, int]:
@@ -128,26 +131,38 @@ async def test_pause_resume_cancel_reach_a_live_worker(
             serve(
                 engine,
                 detector,
-                WorkerOptions(batch_size=2, run_id=run_id),
+                WorkerOptions(batch_size=2, run_id=run_id, lease=timedelta(seconds=3)),
                 on_batch=lambda r: seen.append(r.images_done),
             )
         )
-        while not seen:  # noqa: ASYNC110 (the worker's callback fills it)
-            await asyncio.sleep(0.05)
+        await eventually_async(lambda: seen, every=0.05, what="a first batch")
         assert await request(engine, run_id, "pause") == "paused"
-        # The worker finishes the batch in hand, then hands its images back and waits.
-        deadline = time.monotonic() + 30
-        while (await counts(engine)).get("processing", 0):
-            assert time.monotonic() < deadline, "the paused worker kept its images"
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(0.5)
-        paused_at = (await get_run(engine, run_id)).images_done  # type: ignore[union-attr]
-        await asyncio.sleep(1.0)
-        assert (await get_run(engine, run_id)).images_done == paused_at  # type: ignore[union-attr]
-        assert paused_at < 24
+
+        async def worker_beat() -> tuple[str, Any]:
+            (worker,) = await list_workers(engine)
+            return worker.state, worker.heartbeat_at
+
+        # The worker finishes the batch in hand, hands its images back, and says it is paused.
+        async def paused() -> Any:
+            state, beat = await worker_beat()
+            return beat if state == "paused" else None
+
+        first_beat = await eventually_async(paused, what="the worker to say it is paused")
+        paused_at = await done(engine, run_id)
+        assert (await counts(engine)).get("processing", 0) == 0 and paused_at < 24
+
+        async def next_beat() -> bool:
+            return (await worker_beat())[1] > first_beat
+
+        await eventually_async(next_beat, what="a heartbeat while paused")
+        assert (await worker_beat())[0] == "paused"
+        assert await done(engine, run_id) == paused_at  # nothing processed while paused
         assert await request(engine, run_id, "resume") == "running"
-        while (await get_run(engine, run_id)).images_done == paused_at:  # type: ignore[union-attr]  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
+
+        async def moved_on() -> bool:
+            return await done(engine, run_id) > paused_at
+
+        await eventually_async(moved_on, every=0.05, what="the resumed worker's next batch")
         assert await request(engine, run_id, "cancel") == "cancelled"
         await asyncio.wait_for(task, 30)
         after = await counts(engine)
@@ -180,10 +195,10 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 async def _wait_for(engine: AsyncEngine, what: str, minimum: int, within: float) -> None:
-    deadline = time.monotonic() + within
-    while (await counts(engine)).get(what, 0) < minimum:
-        assert time.monotonic() < deadline, f"no {minimum} {what} within {within}s"
-        await asyncio.sleep(0.2)
+    async def enough() -> bool:
+        return (await counts(engine)).get(what, 0) >= minimum
+
+    await eventually_async(enough, within=within, every=0.2, what=f"{minimum} {what}")
 
 
 async def test_killed_worker_leaves_nothing_behind(ranch: Path, database_url: str) -> None:
@@ -244,12 +259,16 @@ async def test_detached_worker_outlives_its_terminal(
         pid_file = isolated_home / "state" / "thumper" / "worker.pid"
         pid = int(pid_file.read_text())
         assert os.getsid(pid) != os.getsid(0)  # its own session: a hang-up never reaches it
-        deadline = time.monotonic() + 180
-        while (await get_run(engine, run_id)).status != "done":  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, (
-                isolated_home / "state" / "thumper" / "worker.log"
-            ).read_text()
-            await asyncio.sleep(0.3)
+
+        async def finished() -> bool:
+            run = await get_run(engine, run_id)
+            return run is not None and run.status == "done"
+
+        log = isolated_home / "state" / "thumper" / "worker.log"
+        try:
+            await eventually_async(finished, within=180, every=0.3, what="the detached run")
+        except AssertionError as exc:
+            raise AssertionError(log.read_text()) from exc
         assert (await counts(engine)).get("done") == 24
     finally:
         await engine.dispose()
@@ -286,8 +305,8 @@ async def test_stopping_a_detached_worker_hands_its_images_back(
 def test_deer_detections_carry_embeddings(ranch: Path, database_url: str) -> None:
     import asyncio as aio
 
-    from thumper_tui.engine.embed import from_bytes
     from thumper_tui.reid.embedder import REID_VERSION
+    from thumper_tui.vocabulary.codec import vector_from_bytes
 
     run_json("import", str(ranch), database_url=database_url)
     assert run_cli("process", database_url=database_url).exit_code == 0
@@ -316,7 +335,7 @@ def test_deer_detections_carry_embeddings(ranch: Path, database_url: str) -> Non
     for _, _, blob, version, profile, confidence in deer:
         assert version == REID_VERSION and blob is not None
         assert profile is not None or confidence < 0.5  # only a confident deer founds one
-        assert abs(float((from_bytes(blob) ** 2).sum()) - 1.0) < 0.02
+        assert abs(float((vector_from_bytes(blob) ** 2).sum()) - 1.0) < 0.02
     others = [r for r in detections if r[0] != "deer" or r[1]]
     assert all(r[2] is None and r[4] is None for r in others)
     profiles = run_json("profiles", database_url=database_url)
@@ -338,8 +357,8 @@ def test_detection_keeps_every_torch_thread(ranch: Path) -> None:
 def test_device_auto_is_the_cpu_here_and_a_missing_gpu_is_refused() -> None:
     import torch
 
+    from thumper_tui.detector.inference import resolve_device
     from thumper_tui.detector.model import DetectorError
-    from thumper_tui.engine.detect import resolve_device
 
     assert resolve_device("cpu") == "cpu"
     assert resolve_device("auto") == ("cuda:0" if torch.cuda.is_available() else "cpu")

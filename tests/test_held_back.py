@@ -15,12 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tests.helpers import run_cli, run_json, unit
 from thumper_tui.engine.consolidate import consolidate
-from thumper_tui.engine.embed import to_bytes
-from thumper_tui.engine.reidentify import bank_to_bytes
 from thumper_tui.naming.unplaced import list_unplaced
 from thumper_tui.reid.agglomerate import SMALL_PROFILE
 from thumper_tui.store.models import Camera, Deer, Detection, Image, Run
 from thumper_tui.store.types import utcnow
+from thumper_tui.vocabulary.codec import vector_to_bytes
 
 VERSION = "test-embedder"  # no shipped sex head: the detector's calls are the only votes
 BIG = SMALL_PROFILE + 1
@@ -42,7 +41,7 @@ async def _profile(
             .values(
                 category=category,
                 sightings=count,
-                exemplars=bank_to_bytes(vector[None, :]),
+                exemplars=vector_to_bytes(vector[None, :]),
                 bank_version=VERSION,
                 **profile,
             )
@@ -78,7 +77,7 @@ async def _profile(
                 class_name=category,
                 category=category,
                 species="deer",
-                embedding=to_bytes(vector),
+                embedding=vector_to_bytes(vector),
                 embedding_version=VERSION,
                 deer_id=deer_id,
             )
@@ -104,6 +103,8 @@ async def test_a_small_profile_of_doubtful_sex_leaves_every_profile(
                     new_profiles=5,
                     settings={
                         "embedder": VERSION,
+                        "merge_threshold": 0.9,
+                        "small_threshold": 0.3,
                         "sex_evidence": {
                             "first_pass_weight": 0.2,
                             "small_pass_weight": 0.2,
@@ -134,7 +135,7 @@ async def test_a_small_profile_of_doubtful_sex_leaves_every_profile(
             created_at=started - timedelta(days=2),
         )
 
-        merges = await consolidate(conn, run_id, 0.9, 0.3)
+        merges = await consolidate(conn, run_id)
 
         placed = dict((await conn.execute(select(Detection.id, Detection.deer_id))).all())
         owners = [placed[i] for i in sorted(placed)]

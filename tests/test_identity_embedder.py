@@ -14,6 +14,8 @@ import pytest
 
 from tests.helpers import unit
 
+pytestmark = pytest.mark.slow  # real models, workers or terminals: `make test-fast` skips it
+
 EMBED_ONE = """
 import numpy as np, sys
 from thumper_tui.reid.embedder import IdentityEmbedder
@@ -48,8 +50,8 @@ def test_the_shipped_embedder_is_deterministic_across_processes() -> None:
 
 @pytest.mark.parametrize("threshold", [0.5, 0.99])
 def test_the_replay_scores_a_clustering_against_the_truth(threshold: float) -> None:
-    from thumper_tui.reid.dataset import TruthCrop
-    from thumper_tui.reid.simulate import replay
+    from thumper_tui.lab.reid.dataset import TruthCrop
+    from thumper_tui.lab.reid.replay import replay
 
     def crop(file: str, who: str, box: tuple[float, float, float, float]) -> TruthCrop:
         return TruthCrop(
@@ -107,7 +109,7 @@ def test_the_shipped_card_holds_a_sex_head_of_its_embedder() -> None:
 
 
 def _coloured_crops(count: int) -> tuple[list[Any], list[int]]:
-    from thumper_tui.reid.dataset import TruthCrop
+    from thumper_tui.lab.reid.dataset import TruthCrop
 
     rng = np.random.default_rng(3)
     crops, labels = [], []
@@ -126,7 +128,7 @@ def _coloured_crops(count: int) -> tuple[list[Any], list[int]]:
 def test_fitting_gives_the_same_weights_whichever_processes_cut_the_views() -> None:
     import torch
 
-    from thumper_tui.reid.train import FitOptions, fit
+    from thumper_tui.lab.reid.train import FitOptions, fit
 
     crops, labels = _coloured_crops(24)
     seen: list[tuple[int, float, float]] = []
@@ -160,7 +162,7 @@ def test_a_checkpoint_builds_the_network_its_card_names(tmp_path: Path) -> None:
 def test_revalidating_fits_a_sex_head_and_leaves_the_network_alone(tmp_path: Path) -> None:
     import torch
 
-    from thumper_tui.reid.build import ReidTrainOptions, revalidate
+    from thumper_tui.lab.reid.build import ReidTrainOptions, revalidate
     from thumper_tui.reid.embedder import REID_WEIGHTS
     from thumper_tui.reid.net import EMBEDDING_DIM, load_state
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 
-from thumper_tui.progress import ProgressBar, format_duration
+from thumper_tui.cli.progress import ProgressBar
+from thumper_tui.vocabulary.durations import format_duration
 
 
 def test_bar_shows_counts_rate_and_eta() -> None:

@@ -13,27 +13,16 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import run_cli, run_json
-from thumper_tui.detector.evaluate import iou
-from thumper_tui.reid.agglomerate import (
-    HAUNT_WEIGHT,
-    HEAD_VOTES,
-    MAIN_SEX_WEIGHT,
-    SEX_MARGIN,
-    SEX_WEIGHT,
-    TOGETHER_MAX_IOU,
-)
+from thumper_tui.engine.recipe import RunRecipe, recipe_columns
+from thumper_tui.reid.agglomerate import TOGETHER_MAX_IOU
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.models import Deer, Detection, NotSameDeer
-from thumper_tui.synth.ranch import RanchOptions, generate
+from thumper_tui.synth.ranch import RanchOptions
+from thumper_tui.vocabulary.boxes import iou
+
+pytestmark = pytest.mark.slow  # real models, workers or terminals: `make test-fast` skips it
 
 RANCH = RanchOptions(cameras=2, deer=5, days=2, images=36, size=(960, 540), seed=91)
-
-
-@pytest.fixture(scope="module")
-def ranch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("reid-ranch")
-    generate(out, RANCH, workers=2)
-    return out
 
 
 def query(url: str, statement: Any) -> list[Any]:
@@ -119,16 +108,14 @@ def test_every_deer_gets_a_profile_and_eval_scores_them(ranch: Path, database_ur
     assert report["bcubed_precision"] >= 0.8 and report["buck_doe_profiles"] == 0
     text = ok("eval", "reid", "--truth", str(ranch), url=database_url)
     assert "B-cubed precision" in text and "deer detections in no profile" in text
-    assert 0 < runs[0]["reid_threshold"] < 1 and runs[0]["settings"]["embedder"]
-    # The run records how sex weighed at its end; the shipped embedder reads sex too.
-    assert runs[0]["settings"]["sex_evidence"] == {
-        "first_pass_weight": MAIN_SEX_WEIGHT,
-        "small_pass_weight": SEX_WEIGHT,
-        "head_votes": HEAD_VOTES,
-    }
-    assert runs[0]["settings"]["haunt_weight"] == HAUNT_WEIGHT
-    assert runs[0]["settings"]["together_max_iou"] == TOGETHER_MAX_IOU
-    assert runs[0]["settings"]["sex_margin"] == SEX_MARGIN
+    # The run recorded its whole recipe: nothing of it reads back as a default.
+    recorded = {**runs[0]["settings"], **{k: runs[0][k] for k in recipe_columns()}}
+    recipe = RunRecipe.from_json(recorded)
+    assert set(recipe.to_json()) <= set(recorded)
+    assert [k for k, v in recipe.to_json().items() if v is None] == []
+    assert RunRecipe.from_json(recipe.to_json()) == recipe
+    assert 0 < recipe.reid_threshold < 1 and recipe.embedder and recipe.model_sha256
+    assert recipe.consolidation.head_votes > 0  # the shipped embedder's card has a sex head
 
 
 def test_eval_reid_explains_a_ranch_that_was_not_imported(

@@ -6,11 +6,12 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from thumper_tui.engine.recipe import RunRequest
 from thumper_tui.engine.runs import (
     RunError,
     active_run,
-    count_runs,
     get_run,
+    list_runs,
     queue_run,
     request,
 )
@@ -21,7 +22,11 @@ from thumper_tui.store.types import utcnow
 async def test_one_active_run_at_a_time(engine: AsyncEngine) -> None:
     assert await active_run(engine) is None
     run_id = await queue_run(
-        engine, "full", clear_mode="detections", trigger="manual", settings={"reid_threshold": 0.6}
+        engine,
+        "full",
+        clear_mode="detections",
+        trigger="manual",
+        request=RunRequest(reid_threshold=0.6),
     )
     info = await active_run(engine)
     assert info is not None and (info.id, info.kind, info.clear_mode, info.status) == (
@@ -35,7 +40,9 @@ async def test_one_active_run_at_a_time(engine: AsyncEngine) -> None:
     assert await request(engine, run_id, "cancel") == "cancelled"
     assert await active_run(engine) is None
     second = await queue_run(engine, "incremental")
-    assert second != run_id and await count_runs(engine) == 2
+    assert second != run_id
+    assert [r["id"] for r in await list_runs(engine)] == [second, run_id]
+    assert (await list_runs(engine))[1]["settings"] == {"reid_threshold": 0.6}
 
 
 async def test_pause_resume_cancel_transitions(engine: AsyncEngine) -> None:

@@ -11,12 +11,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, StatementError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from tests.conftest import create_pg_database, drop_pg_database
 from tests.helpers import run_cli
-from thumper_tui.store.engine import make_engine, make_sessionmaker
-from thumper_tui.store.migrate import SchemaTooNew, current_revision, head_revision, upgrade
+from thumper_tui.store.engine import make_engine
+from thumper_tui.store.migrate import SchemaTooNew, head_revision, upgrade
 from thumper_tui.store.models import Base, Camera, Deer, Image, ProfileStatus
 
 
@@ -37,7 +37,6 @@ async def test_upgrade_from_empty_then_again_is_a_no_op(database_url: str, tmp_p
         url = f"sqlite:///{tmp_path / 'fresh' / 'new.db'}"
     engine = make_engine(url)
     try:
-        assert await current_revision(engine) is None
         assert await upgrade(engine) == (None, head_revision())
         assert await upgrade(engine) == (head_revision(), head_revision())
         async with engine.connect() as conn:
@@ -92,7 +91,7 @@ async def test_sqlite_connection_settings(tmp_path: Path) -> None:
 async def test_timestamps_come_back_aware_utc(engine: AsyncEngine) -> None:
     chicago = timezone(timedelta(hours=-6))
     moment = datetime(2025, 11, 2, 7, 3, 19, 250000, tzinfo=chicago)
-    sessions = make_sessionmaker(engine)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
     async with sessions() as s, s.begin():
         camera = Camera(name="Hayfield")
         s.add(camera)
@@ -127,7 +126,7 @@ async def test_naive_timestamps_are_refused(engine: AsyncEngine) -> None:
 
 
 async def test_live_profile_names_are_unique(engine: AsyncEngine) -> None:
-    sessions = make_sessionmaker(engine)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
     async with sessions() as s, s.begin():
         s.add(Deer(name="Bambi", category="fawn", status=ProfileStatus.MERGED.value))
         s.add(Deer(name="Bambi", category="fawn"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -30,10 +31,8 @@ def digest(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def small_ranch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("ranch")
-    generate(out, SMALL, workers=2)
-    return out
+def small_ranch(ranches: Callable[[RanchOptions], Path]) -> Path:
+    return ranches(SMALL)
 
 
 def test_same_seed_same_photos_and_truth(small_ranch: Path, tmp_path: Path) -> None:

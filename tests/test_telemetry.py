@@ -105,3 +105,37 @@ def test_throughput_series_counts_each_worker_once_per_bucket() -> None:
     ]
     series = throughput_series(samples, start, bucket_s=10)
     assert series == [(10 / 60, 150.0), (20 / 60, 120.0)]
+
+
+async def test_the_heartbeat_prunes_old_samples_once_an_hour(engine: AsyncEngine) -> None:
+    from sqlalchemy import func, insert, select
+
+    from thumper_tui.engine.heartbeat import Heartbeat, RateMeter, WorkerStatus
+    from thumper_tui.store.models import Telemetry
+
+    worker = await register_worker(engine, "cpu")
+    keep = timedelta(days=35)
+    beat = Heartbeat(engine, worker, timedelta(seconds=60), keep, WorkerStatus(), RateMeter(), None)
+
+    async def add_old(days: int) -> None:
+        async with engine.begin() as conn:
+            old = {"worker_id": worker, "ts": utcnow() - timedelta(days=days)}
+            await conn.execute(insert(Telemetry).values(**old))
+
+    async def ages() -> list[int]:
+        async with engine.connect() as conn:
+            rows = await conn.scalars(select(Telemetry.ts).order_by(Telemetry.ts))
+            return [(utcnow() - ts).days for ts in rows]
+
+    await add_old(40)
+    await add_old(20)
+    await beat.beat()
+    assert await ages() == [20, 0]  # the 40-day sample went; this beat's sample came
+    await add_old(50)
+    await beat.beat()
+    assert len(await ages()) == 4  # within the hour: not pruned again
+    beat._pruned_at = (beat._pruned_at or 0.0) - Heartbeat.PRUNE_EVERY
+    await beat.beat()
+    assert await ages() == [20, 0, 0, 0]
+    async with engine.connect() as conn:
+        assert await conn.scalar(select(func.count()).select_from(Telemetry)) == 4

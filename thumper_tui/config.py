@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from thumper_tui import paths
 
 ENV_PREFIX = "THUMPER_"
+DEFAULT_THEME = "thumper-dark"
 CONFIG_ENV = "THUMPER_CONFIG"
 
 
@@ -45,8 +46,12 @@ def _as_str(value: object) -> str:
 
 
 def _positive(value: int) -> int:
-    if value < 1:
-        raise ValueError(f"must be at least 1, got {value}")
+    return _at_least(1, value)
+
+
+def _at_least(low: int, value: int) -> int:
+    if value < low:
+        raise ValueError(f"must be at least {low}, got {value}")
     return value
 
 
@@ -131,6 +136,12 @@ FIELDS: tuple[Field, ...] = (
         "how long a worker's claim on an image lasts without a heartbeat",
     ),
     Field(
+        "telemetry_days",
+        lambda v: _at_least(7, _as_int(v)),
+        lambda: 35,
+        "days of GPU and throughput samples workers keep (the weekly report reads a week)",
+    ),
+    Field(
         "import_threads",
         lambda v: _positive(_as_int(v)),
         lambda: min(8, (os.cpu_count() or 1) * 2),
@@ -144,8 +155,8 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "theme",
-        lambda v: _as_str(v).strip() or "thumper-dark",
-        lambda: "thumper-dark",
+        lambda v: _as_str(v).strip() or DEFAULT_THEME,
+        lambda: DEFAULT_THEME,
         "dashboard theme: thumper-dark, thumper-light, thumper-256 or any Textual theme",
     ),
 )
@@ -174,8 +185,9 @@ class Settings:
     lease_seconds: int
     import_threads: int
     import_batch: int
-    theme: str = "thumper-dark"
+    theme: str = DEFAULT_THEME
     device: str = "auto"
+    telemetry_days: int = 35
     config_file: Path | None = None
     sources: Mapping[str, Source] = field(default_factory=dict)
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
+from thumper_tui.cli.progress import ProgressBar
 from thumper_tui.cli.runtime import EXIT_USAGE, fail, settings_from
-from thumper_tui.progress import ProgressBar
 
 
 @click.group("eval")
@@ -42,13 +42,13 @@ def detect(
     ctx: click.Context, data: Path, model: Path | None, imgsz: int | None, as_json: bool
 ) -> None:
     """mAP50, precision and recall per class, and category accuracy of matched deer."""
-    from thumper_tui.detector.evaluate import evaluate_detector
     from thumper_tui.detector.model import (
         DetectorError,
         default_imgsz,
         load_detector,
         trained_imgsz,
     )
+    from thumper_tui.lab.detector.evaluate import evaluate_detector
 
     model = model or settings_from(ctx).model_path()
     if not (data / "truth.json").is_file():
@@ -96,7 +96,7 @@ def reid(ctx: click.Context, truth: Path, as_json: bool) -> None:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from thumper_tui.cli.runtime import run_with_database
-    from thumper_tui.reid.evaluate import evaluate_reid
+    from thumper_tui.lab.reid.evaluate import evaluate_reid
 
     if not (truth / "truth.json").is_file():
         fail(f"{truth} has no truth.json: make one with `thumper synth`", EXIT_USAGE)

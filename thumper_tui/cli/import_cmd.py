@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from thumper_tui.cli.progress import ProgressBar
 from thumper_tui.cli.runtime import EXIT_FAILURE, run_with_database, settings_from
 from thumper_tui.ingest.importer import ImportSummary, import_photos
-from thumper_tui.progress import ProgressBar
 
 MAX_LISTED = 100
 

@@ -14,6 +14,7 @@ from typing import Any
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from thumper_tui.cli.progress import ProgressBar
 from thumper_tui.cli.runtime import (
     EXIT_FAILURE,
     EXIT_USAGE,
@@ -23,18 +24,22 @@ from thumper_tui.cli.runtime import (
     settings_from,
 )
 from thumper_tui.config import Settings
+from thumper_tui.detector.inference import Detector
 from thumper_tui.detector.model import DetectorError, default_imgsz
-from thumper_tui.engine.detect import Detector
+from thumper_tui.engine.recipe import RunRequest
 from thumper_tui.engine.runs import RunError, RunInfo, active_run, get_run, queue_run, request
 from thumper_tui.engine.worker import WorkerOptions, serve
 from thumper_tui.engine.workers import WorkerRefused
-from thumper_tui.progress import ProgressBar
 from thumper_tui.reid.embedder import EmbedderError
+from thumper_tui.store.models import ClearMode, RunKind, RunTrigger
 
 
 def _options(settings: Settings, **kwargs: Any) -> WorkerOptions:
     return WorkerOptions(
-        batch_size=settings.batch_size, lease=timedelta(seconds=settings.lease_seconds), **kwargs
+        batch_size=settings.batch_size,
+        lease=timedelta(seconds=settings.lease_seconds),
+        telemetry_keep=timedelta(days=settings.telemetry_days),
+        **kwargs,
     )
 
 
@@ -66,7 +71,11 @@ def process_command(ctx: click.Context, model: Path | None = None) -> None:
         current = await active_run(engine)
         if current is not None and current.status == "paused":
             raise RunError(f"run {current.id} is paused: `thumper resume` it first")
-        run_id = current.id if current else await queue_run(engine, "incremental", trigger="cli")
+        run_id = (
+            current.id
+            if current
+            else await queue_run(engine, RunKind.INCREMENTAL, trigger=RunTrigger.CLI)
+        )
         bar.start(0)
         try:
             await serve(engine, detector, _options(settings, run_id=run_id), on_batch=show)
@@ -206,12 +215,15 @@ def reprocess_command(
 ) -> None:
     """Queue a full run (and process it in the foreground unless --queue-only)."""
     settings = settings_from(ctx)
-    if reid_only and (clear_mode == "none" or model is not None):
+    if reid_only and (clear_mode == ClearMode.NONE or model is not None):
         fail("--reid-only needs --clear-mode detections or all, and no --model", EXIT_USAGE)
-    kind = "reid-only" if reid_only else "incremental" if clear_mode == "none" else "full"
-    asked: dict[str, Any] = {}
-    if threshold is not None:
-        asked["reid_threshold"] = threshold
+    kind = (
+        RunKind.REID_ONLY
+        if reid_only
+        else RunKind.INCREMENTAL
+        if clear_mode == ClearMode.NONE
+        else RunKind.FULL
+    )
     if model is not None:
         from thumper_tui.detector.model import load_detector
 
@@ -219,10 +231,15 @@ def reprocess_command(
             load_detector(model)
         except DetectorError as exc:
             fail(str(exc), EXIT_USAGE)
-        asked["model"] = str(model.expanduser().resolve())
+    asked = RunRequest(
+        model=str(model.expanduser().resolve()) if model is not None else None,
+        reid_threshold=threshold,
+    )
 
     async def enqueue(engine: AsyncEngine) -> int:
-        return await queue_run(engine, kind, clear_mode=clear_mode, trigger="cli", settings=asked)
+        return await queue_run(
+            engine, kind, clear_mode=clear_mode, trigger=RunTrigger.CLI, request=asked
+        )
 
     try:
         run_id = run_with_database(settings, enqueue)

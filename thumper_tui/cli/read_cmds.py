@@ -1,5 +1,6 @@
-"""``thumper status``, ``images``, ``runs``, ``profiles``, ``unplaced``: read-only views of the
-database."""
+"""Read-only views of the database: ``thumper status``, ``images``, ``runs``, ``profiles``.
+
+``thumper unplaced`` too: deer detections in no profile."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.cli.runtime import EXIT_USAGE, fail, run_with_database, settings_from
 from thumper_tui.engine.runs import active_run_progress
-from thumper_tui.progress import format_duration
 from thumper_tui.store.models import ImageStatus
 from thumper_tui.store.queries import (
     ImageRow,
@@ -21,6 +21,7 @@ from thumper_tui.store.queries import (
     status_summary,
 )
 from thumper_tui.store.url import mask_url
+from thumper_tui.vocabulary.durations import format_duration
 
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print JSON (documented in docs/cli-json.md)."

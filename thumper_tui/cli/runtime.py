@@ -1,5 +1,7 @@
-"""What every command shares: settings from the context, and running async database work
-with clean, one-line errors instead of tracebacks."""
+"""What every command shares: settings, async database work, and one-line errors.
+
+Settings come from the click context; database work runs in one ``asyncio.run`` with clean,
+one-line errors instead of tracebacks."""
 
 from __future__ import annotations
 

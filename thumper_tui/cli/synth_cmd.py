@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from thumper_tui.progress import ProgressBar
-from thumper_tui.synth.ranch import RanchOptions, generate
+from thumper_tui.cli.progress import ProgressBar
 
 
 def _size(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, int]:
@@ -59,6 +58,8 @@ def synth_command(
     workers: int | None,
 ) -> None:
     """Draw a synthetic ranch: cameras, a herd of individual deer, photos and ground truth."""
+    from thumper_tui.synth.ranch import RanchOptions, generate  # the generator stays out of workers
+
     if out.exists() and any(out.iterdir()):
         raise click.BadParameter(f"{out} is not empty", param_hint="--out")
     options = RanchOptions(

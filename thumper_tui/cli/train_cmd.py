@@ -1,5 +1,6 @@
-"""``thumper train-demo`` and ``thumper train-reid``: rebuild the shipped detector and identity
-embedder, reproducibly and offline."""
+"""``thumper train-demo`` and ``thumper train-reid``: rebuild the shipped models offline.
+
+Both rebuild reproducibly: the demo detector and the identity embedder (the lab does the work)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def train_demo_command(
     work: Path, seed: int, images: int, deer: int, epochs: int, imgsz: int, install: bool
 ) -> None:
     """Generate a synthetic ranch and train the demo yolov8n on it (CPU or GPU)."""
-    from thumper_tui.detector.train import TrainOptions, train_demo
+    from thumper_tui.lab.detector.train import TrainOptions, train_demo
 
     card = train_demo(
         work,
@@ -97,7 +98,7 @@ def train_reid_command(
 
     Without options it rebuilds the shipped embedder (the card of
     thumper_tui/models/thumper-reid-v2.json says how it was made)."""
-    from thumper_tui.reid import build
+    from thumper_tui.lab.reid import build
 
     options = build.ReidTrainOptions()
     if revalidate:

@@ -1,5 +1,5 @@
-"""The reprocessing engine: runs, workers, claiming images with leases.
+"""The reprocessing engine: runs and their recipes, workers, leases, the batch pipeline.
 
-Groundwork for the engine issue: the database side of runs and workers. The detection and
-re-identification pipeline builds on it.
+A worker claims images with leases, decodes, detects and embeds them, re-identifies each
+batch in one transaction, and consolidates the profiles when the run ends.
 """

@@ -18,137 +18,63 @@ its row as ``merged`` into the survivor, so its id still leads somewhere.
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import groupby
+from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from thumper_tui.engine.embed import from_bytes
 from thumper_tui.engine.profiles import refresh_profiles
-from thumper_tui.reid.agglomerate import (
-    HAUNT_WEIGHT,
-    HEAD_VOTES,
-    MAIN_SEX_WEIGHT,
-    SEX_MARGIN,
-    SEX_WEIGHT,
-    TOGETHER_MAX_IOU,
-    Haunts,
-    SexVotes,
-    consolidation,
-    seen_together,
-    with_head_votes,
-)
+from thumper_tui.engine.recipe import RunRecipe, recipe_columns
 from thumper_tui.reid.embedder import shipped_sex_head
+from thumper_tui.reid.evidence import ProfileFacts, Sighting, decide
 from thumper_tui.reid.gallery import BANK_SIZE
-from thumper_tui.store.models import Deer, Detection, Image, NotSameDeer, ProfileStatus, Run
+from thumper_tui.store.models import (
+    ClearMode,
+    Deer,
+    Detection,
+    Image,
+    NotSameDeer,
+    ProfileStatus,
+    Run,
+)
+from thumper_tui.vocabulary.codec import vector_from_bytes
 
 
-async def _together(conn: AsyncConnection, ids: list[int], max_iou: float) -> set[tuple[int, int]]:
-    """Pairs of profiles seen in one photo as two deer (:func:`seen_together`)."""
-    rows = await conn.execute(
-        select(Detection.image_id, Detection.deer_id, *Detection.box_columns())
-        .where(Detection.deer_id.in_(ids))
-        .order_by(Detection.image_id)
-    )
-    photos = (
-        [(int(r.deer_id), (r.x1, r.y1, r.x2, r.y2)) for r in found]
-        for _, found in groupby(rows, key=lambda r: r.image_id)
-    )
-    return seen_together(photos, max_iou)
-
-
-async def consolidate(
-    conn: AsyncConnection, run_id: int, threshold: float, small_threshold: float | None = None
-) -> int:
-    """Merge this run's profiles (a rebuild's) or every live profile; returns the merges.
-
-    ``small_threshold``: the lower average linkage at which a profile of few detections may
-    still join another (see :func:`thumper_tui.reid.agglomerate.consolidation`)."""
+async def consolidate(conn: AsyncConnection, run_id: int) -> int:
+    """Merge this run's profiles (a rebuild's) or every live profile, as the run's recipe
+    says; returns the merges."""
     run = (
         await conn.execute(
-            select(Run.clear_mode, Run.started_at, Run.settings).where(Run.id == run_id)
+            select(
+                Run.clear_mode,
+                Run.started_at,
+                Run.settings,
+                *(getattr(Run, c) for c in recipe_columns()),
+            ).where(Run.id == run_id)
         )
     ).one()
-    version = str((run.settings or {}).get("embedder", ""))
-    query = select(
-        Deer.id,
-        Deer.name,
-        Deer.notes,
-        Deer.category,
-        Deer.sightings,
-        Deer.created_at,
-        Deer.exemplars,
-        Deer.bank_version,
-    ).where(Deer.status == ProfileStatus.ACTIVE.value, Deer.bank_version == version)
-    if run.clear_mode == "all":
-        query = query.where(Deer.built_by_run == run_id)
-    profiles = sorted(
-        (await conn.execute(query)).all(), key=lambda r: (r.name is None, -r.sightings, r.id)
-    )
+    recipe = RunRecipe.from_row(run)
+    profiles = await _profiles(conn, run_id, run.clear_mode, recipe.embedder)
     if len(profiles) < 2:
         return 0
     ids = [p.id for p in profiles]
     row = {pid: i for i, pid in enumerate(ids)}
-    sums: np.ndarray[Any, Any] | None = None
-    counts = np.zeros(len(ids))
-    seen_at: dict[tuple[int, int], int] = defaultdict(int)  # (profile row, camera) -> detections
-    embeddings = await conn.execute(
-        select(Detection.deer_id, Detection.embedding, Image.camera_id)
-        .join(Image, Image.id == Detection.image_id)
-        .where(
-            Detection.deer_id.in_(ids),
-            Detection.embedding.is_not(None),
-            Detection.embedding_version == version,
-        )
-    )
-    for deer_id, blob, camera in embeddings:
-        if deer_id is None or blob is None:
-            continue
-        vector = from_bytes(blob)
-        if sums is None:
-            sums = np.zeros((len(ids), len(vector)))
-        sums[row[deer_id]] += vector
-        counts[row[deer_id]] += 1
-        seen_at[row[deer_id], camera] += 1
-    if sums is None:
-        return 0
-    apart = np.zeros((len(ids), len(ids)), dtype=bool)
-    for i, a in enumerate(profiles):
-        for j, b in enumerate(profiles):
-            apart[i, j] = a.name is not None and b.name is not None
-    apart[counts == 0, :] = True  # nothing to compare a profile without embeddings by
-    apart[:, counts == 0] = True
-    max_iou = float((run.settings or {}).get("together_max_iou", TOGETHER_MAX_IOU))
     not_same = {
         (a, b) for a, b in await conn.execute(select(NotSameDeer.deer_a, NotSameDeer.deer_b))
     }
-    for first, second in await _together(conn, ids, max_iou) | not_same:
-        if first in row and second in row:
-            apart[row[first], row[second]] = apart[row[second], row[first]] = True
-    # The weights the run recorded (runs from before they were recorded: today's).
-    evidence = (run.settings or {}).get("sex_evidence", {})
-    votes = await _sex_votes(conn, ids, row, float(evidence.get("small_pass_weight", SEX_WEIGHT)))
-    head_votes = float(evidence.get("head_votes", HEAD_VOTES))
-    head = shipped_sex_head(version) if head_votes else None
-    if head is not None:
-        votes = with_head_votes(votes, head.buck_probability(sums, counts), head_votes)
-    main_weight = float(evidence.get("first_pass_weight", MAIN_SEX_WEIGHT))
-    haunt_weight = float((run.settings or {}).get("haunt_weight", HAUNT_WEIGHT))
-    haunts = _haunts(seen_at, len(ids), haunt_weight) if haunt_weight else None
-    sex_margin = float((run.settings or {}).get("sex_margin", SEX_MARGIN))
-    outcome = consolidation(
-        sums,
-        counts,
-        apart,
-        threshold,
-        small_threshold,
-        votes,
-        main_weight=main_weight,
-        haunts=haunts,
-        sex_margin=sex_margin,
-        holdable=await _untouched(conn, profiles, run.started_at, not_same) if sex_margin else None,
+    c = recipe.consolidation
+    untouched = (
+        await _untouched(conn, profiles, run.started_at, not_same)
+        if c.sex_margin
+        else [False] * len(profiles)
+    )
+    outcome = decide(
+        await _sightings(conn, row, recipe.embedder),
+        [ProfileFacts(p.name is not None, h) for p, h in zip(profiles, untouched, strict=True)],
+        c,
+        kept_apart=[(row[a], row[b]) for a, b in not_same if a in row and b in row],
+        head=shipped_sex_head(recipe.embedder) if c.head_votes else None,
     )
     if outcome.merges:
         await _apply(conn, run_id, run.started_at, [(ids[g], ids[k]) for g, k in outcome.merges])
@@ -157,9 +83,54 @@ async def consolidate(
     return len(outcome.merges)
 
 
+async def _profiles(conn: AsyncConnection, run_id: int, clear_mode: str, version: str) -> list[Any]:
+    """The profiles to consolidate, survivors first: named, then most sightings, then oldest."""
+    query = select(Deer.id, Deer.name, Deer.notes, Deer.sightings, Deer.created_at).where(
+        Deer.status == ProfileStatus.ACTIVE.value, Deer.bank_version == version
+    )
+    if clear_mode == ClearMode.ALL:
+        query = query.where(Deer.built_by_run == run_id)
+    return sorted(
+        (await conn.execute(query)).all(), key=lambda r: (r.name is None, -r.sightings, r.id)
+    )
+
+
+async def _sightings(conn: AsyncConnection, row: dict[int, int], version: str) -> list[Sighting]:
+    """Every detection of the profiles in ``row`` (profile id -> row), with its embedding when
+    the run's embedder made it."""
+    category = func.coalesce(Detection.corrected_category, Detection.category)
+    rows = await conn.execute(
+        select(
+            Detection.deer_id,
+            Detection.image_id,
+            *Detection.box_columns(),
+            category.label("vote"),
+            Detection.embedding,
+            Detection.embedding_version,
+            Image.camera_id,
+        )
+        .join(Image, Image.id == Detection.image_id)
+        .where(Detection.deer_id.in_(list(row)))
+        .order_by(Detection.id)
+    )
+    return [
+        Sighting(
+            row[r.deer_id],
+            r.image_id,
+            (r.x1, r.y1, r.x2, r.y2),
+            r.vote,
+            vector_from_bytes(r.embedding)
+            if r.embedding is not None and r.embedding_version == version
+            else None,
+            r.camera_id,
+        )
+        for r in rows
+    ]
+
+
 async def _untouched(
-    conn: AsyncConnection, profiles: list[Any], started: Any, not_same: set[tuple[int, int]]
-) -> np.ndarray[Any, Any]:
+    conn: AsyncConnection, profiles: Sequence[Any], started: Any, not_same: set[tuple[int, int]]
+) -> list[bool]:
     """Which profiles this run founded that no human has touched: no name, no notes, no
     verified detection, no "not the same deer" decision. Only these may be held back."""
     verified = set(
@@ -170,18 +141,15 @@ async def _untouched(
         )
     )
     decided = {deer for pair in not_same for deer in pair}
-    return np.array(
-        [
-            started is not None
-            and p.created_at >= started
-            and p.name is None
-            and not p.notes
-            and p.id not in verified
-            and p.id not in decided
-            for p in profiles
-        ],
-        dtype=bool,
-    )
+    return [
+        started is not None
+        and p.created_at >= started
+        and p.name is None
+        and not p.notes
+        and p.id not in verified
+        and p.id not in decided
+        for p in profiles
+    ]
 
 
 async def _hold_back(conn: AsyncConnection, run_id: int, held: list[int]) -> None:
@@ -203,31 +171,6 @@ async def _hold_back(conn: AsyncConnection, run_id: int, held: list[int]) -> Non
             held_detections=Run.held_detections + taken.rowcount,
         )
     )
-
-
-async def _sex_votes(
-    conn: AsyncConnection, ids: list[int], row: dict[int, int], weight: float
-) -> SexVotes:
-    """Each profile's detections the detector (or a human's correction) called buck and doe."""
-    category = func.coalesce(Detection.corrected_category, Detection.category)
-    bucks, does = np.zeros(len(ids)), np.zeros(len(ids))
-    for deer_id, cat, n in await conn.execute(
-        select(Detection.deer_id, category, func.count())
-        .where(Detection.deer_id.in_(ids), category.in_(("buck", "doe")))
-        .group_by(Detection.deer_id, category)
-    ):
-        if deer_id is not None:
-            (bucks if cat == "buck" else does)[row[deer_id]] += n
-    return SexVotes(bucks, does, weight)
-
-
-def _haunts(seen_at: dict[tuple[int, int], int], profiles: int, weight: float) -> Haunts:
-    """Each profile's detections per camera, as a profiles x cameras matrix."""
-    column = {camera: i for i, camera in enumerate(sorted({c for _, c in seen_at}))}
-    cameras: np.ndarray[Any, Any] = np.zeros((profiles, max(len(column), 1)))
-    for (profile, camera), n in seen_at.items():
-        cameras[profile, column[camera]] += n
-    return Haunts(cameras, weight)
 
 
 async def _apply(

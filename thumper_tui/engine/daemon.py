@@ -1,5 +1,6 @@
-"""Detaching a worker from the terminal that started it, so a dropped SSH session never
-stops a run: a new session (``setsid``), a pid file and a log file in the XDG state folder."""
+"""Detaching a worker from its terminal, so a dropped SSH session never stops a run.
+
+The worker gets a new session (``setsid``), a pid file and a log file in the XDG state folder."""
 
 from __future__ import annotations
 

@@ -10,19 +10,16 @@ processing any more.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.engine.consolidate import consolidate
 from thumper_tui.engine.rebuild import map_rebuilt_profiles
+from thumper_tui.engine.recipe import RunRecipe, recipe_columns
 from thumper_tui.engine.runs import RunInfo
-from thumper_tui.reid.gallery import DEFAULT_THRESHOLD
-from thumper_tui.store.models import Image, ImageStatus, Run, RunStatus
+from thumper_tui.store.models import ClearMode, Image, ImageStatus, Run, RunKind, RunStatus
 from thumper_tui.store.types import utcnow
 
-PIPELINE_VERSION = "1"
 UNFINISHED = (ImageStatus.PENDING.value, ImageStatus.PROCESSING.value)
 ACTIVE = (RunStatus.QUEUED.value, RunStatus.RUNNING.value, RunStatus.PAUSED.value)
 
@@ -31,33 +28,28 @@ def _count_unfinished() -> Select[int]:
     return select(func.count()).select_from(Image).where(Image.status.in_(UNFINISHED))
 
 
-async def start_run(engine: AsyncEngine, run: RunInfo, facts: dict[str, Any]) -> bool:
+async def start_run(engine: AsyncEngine, run: RunInfo, recipe: RunRecipe) -> bool:
     """Move ``run`` from queued to running and mark its images pending; False if another
-    worker started it first. ``facts`` (model path, hash, classes, settings) are recorded."""
+    worker started it first. The ``recipe`` (what this worker will run it with, the run's
+    request already applied) is recorded beside the request."""
     async with engine.begin() as conn:
-        run_settings = await conn.scalar(select(Run.settings).where(Run.id == run.id))
+        requested = await conn.scalar(select(Run.settings).where(Run.id == run.id))
         claimed = await conn.execute(
             update(Run)
             .where(Run.id == run.id, Run.status == RunStatus.QUEUED.value)
             .values(
                 status=RunStatus.RUNNING.value,
                 started_at=utcnow(),
-                pipeline_version=PIPELINE_VERSION,
-                model_path=facts["model_path"],
-                model_sha256=facts["model_sha256"],
-                model_classes=facts["model_classes"],
-                settings={**(run_settings or {}), **facts["settings"]},
-                reid_threshold=(run_settings or {}).get(
-                    "reid_threshold", facts.get("reid_threshold", DEFAULT_THRESHOLD)
-                ),
+                settings={**(requested or {}), **recipe.settings_json()},
+                **recipe.column_values(),
             )
         )
         if not claimed.rowcount:
             return False
         redo = update(Image).values(status=ImageStatus.PENDING.value, error=None)
-        if run.kind == "reid-only":  # what was detected is re-identified; nothing is retried
+        if run.kind == RunKind.REID_ONLY:  # what was detected is re-identified; nothing is retried
             redo = redo.where(Image.status == ImageStatus.DONE.value)
-        elif run.clear_mode == "none":
+        elif run.clear_mode == ClearMode.NONE:
             redo = redo.where(Image.status == ImageStatus.FAILED.value)
         else:
             redo = redo.where(Image.status != ImageStatus.PROCESSING.value)
@@ -85,16 +77,16 @@ async def complete_run(engine: AsyncEngine, run_id: int) -> bool:
         )
         if not result.rowcount:
             return False
-        clear_mode, settings = (
-            await conn.execute(select(Run.clear_mode, Run.settings).where(Run.id == run_id))
-        ).one()
-        merge_threshold = (settings or {}).get("merge_threshold")
-        small = (settings or {}).get("small_threshold")
-        if merge_threshold is not None:
-            await consolidate(
-                conn, run_id, float(merge_threshold), None if small is None else float(small)
+        row = (
+            await conn.execute(
+                select(
+                    Run.clear_mode, Run.settings, *(getattr(Run, c) for c in recipe_columns())
+                ).where(Run.id == run_id)
             )
-        if clear_mode == "all":
+        ).one()
+        if RunRecipe.from_row(row).consolidation.merge_threshold is not None:
+            await consolidate(conn, run_id)
+        if row.clear_mode == ClearMode.ALL:
             await map_rebuilt_profiles(conn, run_id)
         return True
 

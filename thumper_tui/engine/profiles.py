@@ -1,5 +1,7 @@
-"""Profile rows after a batch's re-ID: new profiles inserted, banks saved, primary photos
-carried over to the detections that replace theirs, and sightings recounted."""
+"""Profile rows after a batch's re-ID: inserted, banks saved, primaries carried, recounted.
+
+New profiles are inserted, changed banks saved, primary photos carried over to the detections
+that replace theirs, and sightings recounted."""
 
 from __future__ import annotations
 
@@ -10,15 +12,16 @@ import numpy as np
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from thumper_tui.engine.reidentify import BatchIdentities, OldDetection, Placed, bank_to_bytes
+from thumper_tui.engine.reidentify import BatchIdentities, OldDetection, Placed
 from thumper_tui.store.models import Deer, Detection, Image, ProfileStatus
+from thumper_tui.vocabulary.codec import vector_to_bytes
 
 
 def _prototype(bank: np.ndarray[Any, Any]) -> bytes | None:
     if not len(bank):
         return None
     mean = bank.mean(axis=0)
-    return bank_to_bytes(mean / max(float(np.linalg.norm(mean)), 1e-12))
+    return vector_to_bytes(mean / max(float(np.linalg.norm(mean)), 1e-12))
 
 
 async def save_profiles(
@@ -35,7 +38,7 @@ async def save_profiles(
             continue
         values = {
             "category": profile.category,
-            "exemplars": bank_to_bytes(profile.bank),
+            "exemplars": vector_to_bytes(profile.bank),
             "prototype": _prototype(profile.bank),
             "bank_version": version,
             "built_by_run": run_id,

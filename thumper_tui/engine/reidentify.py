@@ -20,24 +20,24 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from thumper_tui.detector.evaluate import iou
-from thumper_tui.engine.detect import Found
-from thumper_tui.engine.embed import from_bytes
+from thumper_tui.detector.inference import Found
 from thumper_tui.reid.bursts import BURST_SECONDS, Seen, link
 from thumper_tui.reid.gallery import (
-    DEER_CATEGORIES,
     FOUNDING_CONFIDENCE,
     Gallery,
     GalleryProfile,
     assign_photo,
 )
-from thumper_tui.store.models import Deer, Detection, Image, NotSameDeer, ProfileStatus
+from thumper_tui.store.models import ClearMode, Deer, Detection, Image, NotSameDeer, ProfileStatus
+from thumper_tui.vocabulary.boxes import iou
+from thumper_tui.vocabulary.categories import DEER_CATEGORIES
+from thumper_tui.vocabulary.codec import bank_from_bytes, dimension_of, vector_from_bytes
 
 PRIOR_IOU = 0.5  # a new box this close to an old one is the same animal in the same photo
 
@@ -70,18 +70,6 @@ class BatchIdentities:
 
     placed: dict[int, list[Placed]] = field(default_factory=dict)
     gallery: Gallery | None = None
-
-
-def bank_to_bytes(bank: np.ndarray[Any, Any]) -> bytes:
-    """An exemplar bank as stored: float16 rows, little-endian."""
-    return np.asarray(bank, dtype="<f2").tobytes()
-
-
-def bank_from_bytes(blob: bytes | None, dim: int) -> np.ndarray[Any, Any]:
-    """A stored exemplar bank back as float32 rows."""
-    if not blob or not dim:
-        return np.zeros((0, dim), dtype=np.float32)
-    return np.frombuffer(blob, dtype="<f2").astype(np.float32).reshape(-1, dim)
 
 
 def is_identified(item: Found) -> bool:
@@ -125,7 +113,7 @@ async def load_gallery(
     query = select(Deer.id, Deer.category, Deer.exemplars, Deer.bank_version).where(
         Deer.status == ProfileStatus.ACTIVE.value
     )
-    if clear_mode == "all":
+    if clear_mode == ClearMode.ALL:
         query = query.where(Deer.built_by_run == run_id)
     gallery = Gallery(threshold)
     priors: dict[int, set[int]] = {}
@@ -133,7 +121,7 @@ async def load_gallery(
         blob = row.exemplars if row.bank_version == version else None
         gallery.profiles[row.id] = GalleryProfile(row.id, row.category, bank_from_bytes(blob, dim))
         priors[row.id] = {row.id}
-    if clear_mode == "all" and gallery.profiles:
+    if clear_mode == ClearMode.ALL and gallery.profiles:
         held = await conn.execute(
             select(Detection.deer_id, Detection.prior_deer_id)
             .where(
@@ -147,9 +135,30 @@ async def load_gallery(
     return gallery, priors
 
 
+class Frame(NamedTuple):
+    """A camera's latest photo as the next one of its burst sees it."""
+
+    taken_at: datetime
+    seen: list[Seen]
+    burst_id: str | None
+
+
+@dataclass
+class BatchContext:
+    """What every photo of a batch is matched against: the gallery, each profile's prior
+    profiles, "not the same deer" pairs, and the live profile ids."""
+
+    clear_mode: str
+    dim: int
+    gallery: Gallery
+    priors: dict[int, set[int]]
+    not_same: dict[int, set[int]]
+    live: set[int]
+
+
 async def _previous_frame(
     conn: AsyncConnection, camera_id: int, taken_at: datetime, batch: set[int]
-) -> tuple[datetime, list[Seen], str | None] | None:
+) -> Frame | None:
     """The latest other photo of this camera within a burst gap before ``taken_at``."""
     image = (
         await conn.execute(
@@ -178,7 +187,7 @@ async def _previous_frame(
     for r in rows:
         seen.append(Seen((r.x1, r.y1, r.x2, r.y2), r.category, r.deer_id))
         burst = burst or r.burst_id
-    return image.taken_at, seen, burst
+    return Frame(image.taken_at, seen, burst)
 
 
 def _prior(item: Found, old: list[OldDetection]) -> OldDetection | None:
@@ -188,6 +197,10 @@ def _prior(item: Found, old: list[OldDetection]) -> OldDetection | None:
         if overlap >= best_iou:
             best, best_iou = candidate, overlap
     return best
+
+
+def _within_burst(frame: Frame | None, taken_at: datetime) -> bool:
+    return frame is not None and (taken_at - frame.taken_at).total_seconds() <= BURST_SECONDS
 
 
 async def identify_batch(
@@ -204,11 +217,13 @@ async def identify_batch(
     outcome = BatchIdentities({i: [Placed() for _ in items] for i, items in found.items()})
     if not found:
         return outcome
-    dim = next((len(f.embedding) // 2 for items in found.values() for f in items if f.embedding), 0)
+    dim = next(
+        (dimension_of(f.embedding) for items in found.values() for f in items if f.embedding), 0
+    )
     gallery, priors = await load_gallery(conn, run_id, clear_mode, threshold, version, dim)
     outcome.gallery = gallery
-    not_same = await _not_same(conn)
     live = set(await conn.scalars(select(Deer.id).where(Deer.status == ProfileStatus.ACTIVE.value)))
+    context = BatchContext(clear_mode, dim, gallery, priors, await _not_same(conn), live)
     meta = {
         row.id: row
         for row in await conn.execute(
@@ -218,74 +233,93 @@ async def identify_batch(
     old_by_image: dict[int, list[OldDetection]] = defaultdict(list)
     for detection in old:
         old_by_image[detection.image_id].append(detection)
-    batch = set(found)
-    last: dict[int, tuple[datetime, list[Seen], str | None]] = {}
+    last: dict[int, Frame] = {}
     for image_id in sorted(found, key=lambda i: (meta[i].camera_id, meta[i].taken_at, i)):
         camera, taken_at = meta[image_id].camera_id, meta[image_id].taken_at
         previous = last.get(camera)
-        if previous is None or (taken_at - previous[0]).total_seconds() > BURST_SECONDS:
-            previous = await _previous_frame(conn, camera, taken_at, batch)
-        in_burst = (
-            previous is not None and (taken_at - previous[0]).total_seconds() <= BURST_SECONDS
-        )
-        burst_id = (previous[2] if in_burst and previous and previous[2] else None) or (
-            f"{camera}:{image_id}"
-        )
-        items = found[image_id]
+        if not _within_burst(previous, taken_at):
+            previous = await _previous_frame(conn, camera, taken_at, set(found))
+        if not _within_burst(previous, taken_at):
+            previous = None
+        burst_id = (previous.burst_id if previous else None) or f"{camera}:{image_id}"
         placed = outcome.placed[image_id]
-        picks = [i for i, item in enumerate(items) if is_identified(item)]
-        for i in range(len(items)):
-            placed[i].prior = _prior(items[i], old_by_image[image_id])
-            placed[i].burst_id = burst_id
-        boxes = [items[i].box for i in picks]
-        categories = [items[i].category for i in picks]
-        linked: list[int | None] = (
-            link(previous[1], boxes, categories) if in_burst and previous else [None] * len(picks)
-        )
-        blocked: list[set[int]] = []
-        kept_places: set[int] = set()
-        for slot, i in enumerate(picks):
-            prior = placed[i].prior
-            banned = not_same.get(prior.deer_id, set()) if prior and prior.deer_id else set()
-            blocked.append({k for k, held in priors.items() if held & banned} | banned)
-            if (
-                clear_mode != "all"
-                and prior is not None
-                and prior.deer_id in gallery.profiles
-                and prior.id not in kept_places
-            ):
-                # Profiles are kept: a deer found again where it was stays in its profile.
-                linked[slot] = prior.deer_id
-                kept_places.add(prior.id)
-            verified_to = prior.deer_id if prior and prior.verified else None
-            if verified_to is not None and verified_to in live:
-                if verified_to not in gallery.profiles:  # a rebuild starts from the human's word
-                    gallery.profiles[verified_to] = GalleryProfile(
-                        verified_to,
-                        categories[slot],
-                        np.zeros((0, dim), dtype=np.float32),
-                        changed=True,
-                    )
-                priors.setdefault(verified_to, {verified_to})
-                linked[slot] = verified_to
-                blocked[slot].discard(verified_to)
-        vectors = [from_bytes(items[i].embedding or b"") for i in picks]
-        founders = [
-            items[i].confidence >= FOUNDING_CONFIDENCE or linked[slot] is not None
-            for slot, i in enumerate(picks)
-        ]
-        decisions = assign_photo(gallery, vectors, categories, linked, blocked, founders)
-        seen = []
-        for slot, (key, score) in zip(picks, decisions, strict=True):
-            placed[slot].profile, placed[slot].score = key, score
-            if key is None:
-                continue
-            prior = placed[slot].prior
-            if prior and prior.deer_id:
-                priors.setdefault(key, set()).add(prior.deer_id)
-            seen.append(Seen(items[slot].box, items[slot].category, key))
-        last[camera] = (taken_at, seen, burst_id)
+        for item, place in zip(found[image_id], placed, strict=True):
+            place.prior = _prior(item, old_by_image[image_id])
+            place.burst_id = burst_id
+        seen = _identify_photo(context, found[image_id], placed, previous)
+        last[camera] = Frame(taken_at, seen, burst_id)
     return outcome
+
+
+def _identify_photo(
+    context: BatchContext, items: list[Found], placed: list[Placed], previous: Frame | None
+) -> list[Seen]:
+    """Place the identified deer of one photo (``previous``: the frame before it in its
+    burst); returns the deer this photo shows the next frame."""
+    picks = [i for i, item in enumerate(items) if is_identified(item)]
+    categories = [items[i].category for i in picks]
+    linked: list[int | None] = (
+        link(previous.seen, [items[i].box for i in picks], categories)
+        if previous
+        else [None] * len(picks)
+    )
+    kept_places: set[int] = set()  # old detections whose place a new one already keeps
+    blocked = [
+        _constrain(context, placed[i].prior, categories[slot], linked, slot, kept_places)
+        for slot, i in enumerate(picks)
+    ]
+    vectors = [vector_from_bytes(items[i].embedding or b"") for i in picks]
+    founders = [
+        items[i].confidence >= FOUNDING_CONFIDENCE or linked[slot] is not None
+        for slot, i in enumerate(picks)
+    ]
+    decisions = assign_photo(context.gallery, vectors, categories, linked, blocked, founders)
+    seen = []
+    for i, (key, score) in zip(picks, decisions, strict=True):
+        placed[i].profile, placed[i].score = key, score
+        if key is None:
+            continue
+        prior = placed[i].prior
+        if prior and prior.deer_id:
+            context.priors.setdefault(key, set()).add(prior.deer_id)
+        seen.append(Seen(items[i].box, items[i].category, key))
+    return seen
+
+
+def _constrain(
+    context: BatchContext,
+    prior: OldDetection | None,
+    category: str,
+    linked: list[int | None],
+    slot: int,
+    kept_places: set[int],
+) -> set[int]:
+    """The human decisions one detection carries from ``prior``, the detection at its place
+    before: it keeps its profile (unless the run rebuilds them), always a verified one
+    (``linked[slot]`` is set), and it may not join a profile said to differ from its old one
+    (returned: the profiles it is blocked from)."""
+    gallery, priors = context.gallery, context.priors
+    banned = context.not_same.get(prior.deer_id, set()) if prior and prior.deer_id else set()
+    blocked = {k for k, held in priors.items() if held & banned} | banned
+    if (
+        context.clear_mode != ClearMode.ALL
+        and prior is not None
+        and prior.deer_id in gallery.profiles
+        and prior.id not in kept_places
+    ):
+        # Profiles are kept: a deer found again where it was stays in its profile.
+        linked[slot] = prior.deer_id
+        kept_places.add(prior.id)
+    verified_to = prior.deer_id if prior and prior.verified else None
+    if verified_to is not None and verified_to in context.live:
+        if verified_to not in gallery.profiles:  # a rebuild starts from the human's word
+            gallery.profiles[verified_to] = GalleryProfile(
+                verified_to, category, np.zeros((0, context.dim), dtype=np.float32), changed=True
+            )
+        priors.setdefault(verified_to, {verified_to})
+        linked[slot] = verified_to
+        blocked.discard(verified_to)
+    return blocked
 
 
 def with_identity(item: Found, placed: Placed, profile: int | None) -> dict[str, Any]:

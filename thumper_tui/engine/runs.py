@@ -11,15 +11,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.store.models import ACTIVE_RUN_STATUSES, Run, RunStatus
+from thumper_tui.engine.recipe import RunRequest
+from thumper_tui.store.models import (
+    ACTIVE_RUN_STATUSES,
+    ClearMode,
+    Run,
+    RunKind,
+    RunStatus,
+    RunTrigger,
+)
 from thumper_tui.store.types import utcnow
 
-RUN_KINDS = ("incremental", "full", "reid-only")
-CLEAR_MODES = ("none", "detections", "all")
-TRIGGERS = ("manual", "schedule", "advisor", "cli")
+RUN_KINDS = tuple(k.value for k in RunKind)
+CLEAR_MODES = tuple(m.value for m in ClearMode)
+TRIGGERS = tuple(t.value for t in RunTrigger)
 
 # Which requests are allowed from which state.
 _TRANSITIONS: dict[str, dict[RunStatus, RunStatus]] = {
@@ -55,10 +63,9 @@ class RunInfo:
     settings: dict[str, Any] | None = None
 
     @property
-    def model(self) -> str | None:
-        """The weights this run asked for (``reprocess --model``), else ``None``."""
-        value = (self.settings or {}).get("model")
-        return str(value) if value else None
+    def request(self) -> RunRequest:
+        """What was asked for when the run was queued (``reprocess --model``, ``--threshold``)."""
+        return RunRequest.from_json(self.settings)
 
 
 _COLUMNS = (
@@ -81,9 +88,9 @@ async def queue_run(
     engine: AsyncEngine,
     kind: str,
     *,
-    clear_mode: str = "none",
-    trigger: str = "cli",
-    settings: dict[str, Any] | None = None,
+    clear_mode: str = ClearMode.NONE,
+    trigger: str = RunTrigger.CLI,
+    request: RunRequest | None = None,
 ) -> int:
     """Queue a run and return its id. Only one run may be queued, running or paused at once."""
     if kind not in RUN_KINDS:
@@ -110,7 +117,7 @@ async def queue_run(
                         kind=kind,
                         clear_mode=clear_mode,
                         trigger=trigger,
-                        settings=settings or {},
+                        settings=(request or RunRequest()).to_json(),
                         status=RunStatus.QUEUED.value,
                         requested_at=utcnow(),
                     )
@@ -240,9 +247,3 @@ async def active_run_progress(engine: AsyncEngine) -> dict[str, Any] | None:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
-
-
-async def count_runs(engine: AsyncEngine) -> int:
-    """How many runs exist."""
-    async with engine.connect() as conn:
-        return int(await conn.scalar(select(func.count()).select_from(Run)) or 0)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.engine.detect import Found
+from thumper_tui.detector.inference import Found
 from thumper_tui.store.models import Detection
 
 

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -23,53 +22,26 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.detector.decode import Decoded, decode_for_model
+from thumper_tui.detector.inference import DUPLICATE_IOU, Detector, Found
 from thumper_tui.detector.model import DetectorError, default_imgsz
-from thumper_tui.engine.claims import LEASE, ClaimedImage, claim_batch, release, renew_leases
-from thumper_tui.engine.detect import Detector, Found
-from thumper_tui.engine.embed import to_bytes
+from thumper_tui.engine.claims import LEASE, ClaimedImage, claim_batch, release
+from thumper_tui.engine.heartbeat import Heartbeat, RateMeter, WorkerStatus
 from thumper_tui.engine.lifecycle import complete_run, fail_run, start_run
+from thumper_tui.engine.recipe import PIPELINE_VERSION, RunRecipe
 from thumper_tui.engine.runs import RunInfo, active_run, get_run
 from thumper_tui.engine.stored import stored_detections
-from thumper_tui.engine.workers import HEARTBEAT_SECONDS, heartbeat, register_worker, stop_worker
+from thumper_tui.engine.workers import register_worker, stop_worker
 from thumper_tui.engine.writer import BatchResult, write_batch
-from thumper_tui.reid.agglomerate import (
-    HAUNT_WEIGHT,
-    HEAD_VOTES,
-    MAIN_SEX_WEIGHT,
-    SEX_MARGIN,
-    SEX_WEIGHT,
-    TOGETHER_MAX_IOU,
-)
+from thumper_tui.reid.agglomerate import HEAD_VOTES
 from thumper_tui.reid.crops import prepare
 from thumper_tui.reid.embedder import IdentityEmbedder, shipped_sex_head
-from thumper_tui.store.models import RunStatus
+from thumper_tui.reid.evidence import ConsolidationRecipe
+from thumper_tui.store.models import RunKind, RunStatus, WorkerState
 from thumper_tui.telemetry.nvml import GpuSampler
-from thumper_tui.telemetry.samples import record_sample
-from thumper_tui.telemetry.snapshots import GpuState
+from thumper_tui.telemetry.samples import KEEP
+from thumper_tui.vocabulary.codec import vector_to_bytes
 
 IDLE_POLL_SECONDS = 2.0
-RATE_WINDOW_SECONDS = 60.0
-
-
-class RateMeter:
-    """Images handled per minute over the last :data:`RATE_WINDOW_SECONDS`."""
-
-    def __init__(self, window: float = RATE_WINDOW_SECONDS) -> None:
-        self._window = window
-        self._events: deque[tuple[float, int]] = deque()
-        self._started = time.monotonic()
-
-    def add(self, images: int) -> None:
-        """Count ``images`` handled now."""
-        self._events.append((time.monotonic(), images))
-
-    def per_minute(self) -> float:
-        """The rate over the window (or since the meter started, when that is shorter)."""
-        now = time.monotonic()
-        while self._events and self._events[0][0] < now - self._window:
-            self._events.popleft()
-        span = min(self._window, now - self._started)
-        return sum(n for _, n in self._events) / span * 60 if span > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -81,6 +53,7 @@ class WorkerOptions:
     reader_threads: int = 2
     exit_when_idle: bool = False
     run_id: int | None = None  # serve only this run, then return
+    telemetry_keep: timedelta = KEEP  # samples older than this are pruned
 
 
 def _decode(image: ClaimedImage, imgsz: int) -> Decoded | str:
@@ -113,7 +86,7 @@ def _detect_and_embed(
         for (index, position), vector in zip(owners, vectors, strict=True):
             lists[index][position] = replace(
                 lists[index][position],
-                embedding=to_bytes(vector),
+                embedding=vector_to_bytes(vector),
                 embedding_version=embedder.version,
             )
     return lists, time.perf_counter() - embed_started
@@ -136,7 +109,7 @@ async def _process(
     waited for the readers, ``detect`` the time it worked, ``embed`` the time of the crops.
     """
     found: dict[int, list[Found]] = {}
-    if run.kind == "reid-only":
+    if run.kind == RunKind.REID_ONLY:
         found = await stored_detections(engine, [i.id for i in images], embedder.version)
         images = [i for i in images if i.id not in found]
     loop = asyncio.get_running_loop()
@@ -165,39 +138,107 @@ async def _process(
     await write_batch(engine, worker_id, run.id, batch)
 
 
-def run_facts(detector: Detector, embedder: IdentityEmbedder) -> dict[str, Any]:
-    """What the run records about how this worker will shape its results."""
-    facts = detector.facts()
-    facts["settings"] = {**facts["settings"], "embedder": embedder.version}
-    facts["reid_threshold"] = embedder.threshold
-    facts["settings"]["merge_threshold"] = embedder.merge_threshold
-    facts["settings"]["small_threshold"] = embedder.small_threshold
-    facts["settings"]["sex_evidence"] = {
-        "first_pass_weight": MAIN_SEX_WEIGHT,
-        "small_pass_weight": SEX_WEIGHT,
-        # the head consolidation will read: the shipped card's, for this embedder's version
-        "head_votes": HEAD_VOTES if shipped_sex_head(embedder.version) is not None else 0.0,
-    }
-    facts["settings"]["haunt_weight"] = HAUNT_WEIGHT
-    facts["settings"]["together_max_iou"] = TOGETHER_MAX_IOU
-    facts["settings"]["sex_margin"] = SEX_MARGIN
-    return facts
+def recipe_for(detector: Detector, embedder: IdentityEmbedder, run: RunInfo) -> RunRecipe:
+    """The recipe this worker runs ``run`` with: its detector and embedder, with the run's
+    request (another join threshold) applied."""
+    return RunRecipe(
+        model_path=str(detector.weights),
+        model_sha256=detector.weights_sha256,
+        model_classes=tuple(detector.names[i] for i in sorted(detector.names)),
+        imgsz=detector.imgsz,
+        confidence=detector.confidence,
+        duplicate_iou=DUPLICATE_IOU,
+        category_map=detector.category_map,
+        device=detector.device,
+        half=detector.half,
+        embedder=embedder.version,
+        reid_threshold=(
+            run.request.reid_threshold
+            if run.request.reid_threshold is not None
+            else embedder.threshold
+        ),
+        consolidation=ConsolidationRecipe(
+            merge_threshold=embedder.merge_threshold,
+            small_threshold=embedder.small_threshold,
+            # the head consolidation will read: the shipped card's, for this embedder's version
+            head_votes=HEAD_VOTES if shipped_sex_head(embedder.version) is not None else 0.0,
+        ),
+        pipeline_version=PIPELINE_VERSION,
+    )
 
 
-async def _beat(
-    engine: AsyncEngine,
-    worker_id: uuid.UUID,
-    state: list[str],
-    lease: timedelta,
-    meter: RateMeter,
-    gpus: GpuSampler | None,
-) -> None:
-    while True:
-        await asyncio.sleep(min(HEARTBEAT_SECONDS, lease.total_seconds() / 3))
-        await heartbeat(engine, worker_id, state[0])
-        await renew_leases(engine, worker_id, lease)
-        reading = await asyncio.to_thread(gpus.sample) if gpus is not None else GpuState()
-        await record_sample(engine, worker_id, reading, round(meter.per_minute(), 1))
+class Serving:
+    """One worker serving runs: its detector (switched when a run asks for other weights), its
+    embedder and reader threads, and what it does with each state a run can be in."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        detector: Detector,
+        options: WorkerOptions,
+        worker_id: uuid.UUID,
+        status: WorkerStatus,
+        meter: RateMeter,
+    ) -> None:
+        self.engine, self.options, self.worker_id = engine, options, worker_id
+        self.base = self.detector = detector
+        self.embedder = IdentityEmbedder()
+        self.status, self.meter = status, meter
+        self.pool = ThreadPoolExecutor(options.reader_threads, thread_name_prefix="thumper-decode")
+
+    async def current_run(self) -> RunInfo | None:
+        """The run to serve: the one asked for, else the active one."""
+        if self.options.run_id is not None:
+            return await get_run(self.engine, self.options.run_id)
+        return await active_run(self.engine)
+
+    async def use_weights_of(self, run: RunInfo) -> bool:
+        """Load the weights ``run`` asked for (``reprocess --model``) unless they are loaded;
+        False when they cannot be (the run is failed with the reason)."""
+        wanted = Path(run.request.model) if run.request.model else self.base.weights
+        if wanted == self.detector.weights:
+            return True
+        try:
+            self.detector = (
+                self.base
+                if wanted == self.base.weights
+                else await asyncio.to_thread(
+                    Detector, wanted, imgsz=default_imgsz(wanted), device=self.base.device
+                )
+            )
+        except DetectorError as exc:
+            await fail_run(self.engine, run.id, str(exc))
+            return False
+        return True
+
+    async def step(self, run: RunInfo) -> bool:
+        """One step of a live run: start it, wait out a pause, or process one batch; True
+        when a batch was processed."""
+        if run.status == RunStatus.QUEUED:
+            await start_run(self.engine, run, recipe_for(self.detector, self.embedder, run))
+            return False
+        if run.status == RunStatus.PAUSED:
+            self.status.state = WorkerState.PAUSED
+            await release(self.engine, self.worker_id)
+            await asyncio.sleep(IDLE_POLL_SECONDS / 2)
+            return False
+        return await self.batch(run)
+
+    async def batch(self, run: RunInfo) -> bool:
+        """Claim a batch and process it (True); with nothing left, try to complete the run."""
+        images = await claim_batch(
+            self.engine, self.worker_id, self.options.batch_size, self.options.lease
+        )
+        if not images:
+            if not await complete_run(self.engine, run.id):
+                await asyncio.sleep(0.5)  # other workers are finishing their batches
+            return False
+        self.status.state = WorkerState.PROCESSING
+        await _process(
+            self.engine, self.detector, self.embedder, self.pool, self.worker_id, run, images
+        )
+        self.meter.add(len(images))
+        return True
 
 
 async def serve(
@@ -211,57 +252,27 @@ async def serve(
     """Register as a worker and process runs until told to stop (see ``WorkerOptions``)."""
     device = device or detector.device
     worker_id = await register_worker(engine, device)
-    embedder = IdentityEmbedder()
-    base = detector
-    state = ["idle"]
-    meter = RateMeter()
+    status, meter = WorkerStatus(), RateMeter()
     gpus = GpuSampler() if device.startswith("cuda") else None
-    beat = asyncio.create_task(_beat(engine, worker_id, state, options.lease, meter, gpus))
-    pool = ThreadPoolExecutor(options.reader_threads, thread_name_prefix="thumper-decode")
+    beat = asyncio.create_task(
+        Heartbeat(
+            engine, worker_id, options.lease, options.telemetry_keep, status, meter, gpus
+        ).run()
+    )
+    serving = Serving(engine, detector, options, worker_id, status, meter)
     try:
         while True:
-            run = (
-                await get_run(engine, options.run_id)
-                if options.run_id is not None
-                else await active_run(engine)
-            )
+            run = await serving.current_run()
             if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED):
                 await release(engine, worker_id)
                 if options.exit_when_idle or options.run_id is not None:
                     return
-                state[0] = "idle"
+                status.state = WorkerState.IDLE
                 await asyncio.sleep(IDLE_POLL_SECONDS)
                 continue
-            wanted = Path(run.model) if run.model else base.weights  # resolved when queued
-            if wanted != detector.weights:  # the run asked for other weights (reprocess --model)
-                try:
-                    detector = (
-                        base
-                        if wanted == base.weights
-                        else await asyncio.to_thread(
-                            Detector, wanted, imgsz=default_imgsz(wanted), device=base.device
-                        )
-                    )
-                except DetectorError as exc:
-                    await fail_run(engine, run.id, str(exc))
-                    continue
-            if run.status == RunStatus.QUEUED:
-                await start_run(engine, run, run_facts(detector, embedder))
+            if not await serving.use_weights_of(run):
                 continue
-            if run.status == RunStatus.PAUSED:
-                state[0] = "paused"
-                await release(engine, worker_id)
-                await asyncio.sleep(IDLE_POLL_SECONDS / 2)
-                continue
-            images = await claim_batch(engine, worker_id, options.batch_size, options.lease)
-            if not images:
-                if not await complete_run(engine, run.id):
-                    await asyncio.sleep(0.5)  # other workers are finishing their batches
-                continue
-            state[0] = "processing"
-            await _process(engine, detector, embedder, pool, worker_id, run, images)
-            meter.add(len(images))
-            if on_batch:
+            if await serving.step(run) and on_batch:
                 latest = await get_run(engine, run.id)
                 if latest is not None:
                     on_batch(latest)
@@ -269,7 +280,7 @@ async def serve(
         beat.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await beat
-        pool.shutdown(wait=False, cancel_futures=True)
+        serving.pool.shutdown(wait=False, cancel_futures=True)
         if gpus is not None:
             gpus.close()
         # Each step on its own, so one failing (the database gone) does not skip the other.

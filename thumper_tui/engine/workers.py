@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.store.models import Worker
+from thumper_tui.store.models import Worker, WorkerState
 from thumper_tui.store.types import utcnow
 
 HEARTBEAT_SECONDS = 5
@@ -40,7 +40,9 @@ class WorkerInfo:
 
     def is_fresh(self, now: datetime | None = None) -> bool:
         """True while the heartbeat is younger than :data:`STALE_AFTER`."""
-        return (now or utcnow()) - self.heartbeat_at < STALE_AFTER and self.state != "stopped"
+        return (
+            now or utcnow()
+        ) - self.heartbeat_at < STALE_AFTER and self.state != WorkerState.STOPPED
 
 
 def _pid_alive(pid: int) -> bool:
@@ -82,11 +84,14 @@ async def register_worker(engine: AsyncEngine, device: str) -> uuid.UUID:
         if conn.dialect.name == "sqlite":
             # BEGIN IMMEDIATE semantics: take the write lock before looking, so two workers
             # starting together cannot both see "nobody".
-            await conn.execute(update(Worker).where(Worker.id == worker_id).values(state="idle"))
+            await conn.execute(
+                update(Worker).where(Worker.id == worker_id).values(state=WorkerState.IDLE.value)
+            )
             live = (
                 await conn.execute(
                     select(Worker.id, Worker.host, Worker.pid).where(
-                        Worker.state != "stopped", Worker.heartbeat_at > now - STALE_AFTER
+                        Worker.state != WorkerState.STOPPED.value,
+                        Worker.heartbeat_at > now - STALE_AFTER,
                     )
                 )
             ).all()
@@ -94,7 +99,9 @@ async def register_worker(engine: AsyncEngine, device: str) -> uuid.UUID:
                 if row.host == socket.gethostname() and not _pid_alive(row.pid):
                     # Killed without a chance to say goodbye: no need to wait for it to go stale.
                     await conn.execute(
-                        update(Worker).where(Worker.id == row.id).values(state="stopped")
+                        update(Worker)
+                        .where(Worker.id == row.id)
+                        .values(state=WorkerState.STOPPED.value)
                     )
                     continue
                 raise WorkerRefused(
@@ -109,7 +116,7 @@ async def register_worker(engine: AsyncEngine, device: str) -> uuid.UUID:
                 device=device,
                 started_at=now,
                 heartbeat_at=now,
-                state="idle",
+                state=WorkerState.IDLE.value,
             )
         )
     return worker_id
@@ -125,4 +132,4 @@ async def heartbeat(engine: AsyncEngine, worker_id: uuid.UUID, state: str) -> No
 
 async def stop_worker(engine: AsyncEngine, worker_id: uuid.UUID) -> None:
     """Mark the worker stopped (a clean exit)."""
-    await heartbeat(engine, worker_id, "stopped")
+    await heartbeat(engine, worker_id, WorkerState.STOPPED)

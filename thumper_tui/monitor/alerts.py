@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from thumper_tui.engine.workers import WorkerInfo
+from thumper_tui.store.models import WorkerState
 
 START_WORKER = "start_worker"
 RECENT = timedelta(hours=24)
@@ -41,7 +42,7 @@ def worker_alerts(workers: list[WorkerInfo], run_waiting: bool, now: datetime) -
             START_WORKER,
         )
         for w in workers
-        if w.state != "stopped" and not w.is_fresh(now) and now - w.heartbeat_at < RECENT
+        if w.state != WorkerState.STOPPED and not w.is_fresh(now) and now - w.heartbeat_at < RECENT
     ]
     if run_waiting and not any(w.is_fresh(now) for w in workers):
         alerts.append(Alert("error", "the run is waiting: no worker is alive", START_WORKER))

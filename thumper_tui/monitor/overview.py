@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from thumper_tui.engine.runs import RunInfo, active_run, latest_run
 from thumper_tui.engine.workers import WorkerInfo, list_workers
 from thumper_tui.monitor.alerts import RECENT, Alert, failure_alerts, worker_alerts
-from thumper_tui.store.models import Detection, Run, RunStatus
+from thumper_tui.store.models import Detection, Run, RunStatus, WorkerState
 from thumper_tui.store.queries import StatusSummary, status_summary
 from thumper_tui.store.types import utcnow
 from thumper_tui.telemetry.samples import Sample, samples_since, throughput_series
@@ -115,7 +115,9 @@ async def read_overview(
         taken_at=now,
         summary=summary,
         run=view,
-        workers=[w for w in workers if w.state != "stopped" and now - w.heartbeat_at < RECENT],
+        workers=[
+            w for w in workers if w.state != WorkerState.STOPPED and now - w.heartbeat_at < RECENT
+        ],
         throughput=throughput,
         gpu_samples=list(latest.values()),
         assignment_rate=await _assignment_rate(engine),

@@ -1,7 +1,9 @@
-"""Human decisions besides names: notes, verified assignments, primary photos, "not the same
-deer". Each is recorded in the audit table; each survives every reprocess (the engine carries
-verified assignments and primary photos to the detections that replace theirs, keeps profiles
-with notes, and never joins profiles a human said differ)."""
+"""Human decisions besides names: notes, verified assignments, primary photos, not-same.
+
+Notes, verified assignments, primary photos and "not the same deer": each is recorded in the
+audit table; each survives every reprocess (the engine carries verified assignments and primary
+photos to the detections that replace theirs, keeps profiles with notes, and never joins
+profiles a human said differ)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from thumper_tui.engine.profiles import refresh_profiles
 from thumper_tui.naming.names import NamingError
 from thumper_tui.store.models import (
-    DEER_CATEGORIES,
     Audit,
     Deer,
     Detection,
@@ -21,6 +22,7 @@ from thumper_tui.store.models import (
     ProfileStatus,
 )
 from thumper_tui.store.types import utcnow
+from thumper_tui.vocabulary.categories import DEER_CATEGORIES
 
 
 async def _live(conn: AsyncConnection, profile_id: int) -> Any:

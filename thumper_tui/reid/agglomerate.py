@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from thumper_tui.detector.evaluate import Box, iou
+from thumper_tui.vocabulary.boxes import Box, iou
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""Burst linking: a deer in one frame continues a deer of the previous frame of its burst only
-where the boxes continue each other (close and alike in size), never "everyone in the burst is
-one deer".
+"""Burst linking: which deer of the previous frame of its burst a box continues.
+
+A deer continues one of the previous frame only where the boxes continue each other (close and
+alike in size), never "everyone in the burst is one deer".
 
 The detector's category is only a tie-breaker here: a doe it calls a buck in one frame of a
 burst is still the doe that walked on from the frame before, and following her keeps that one
@@ -12,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from thumper_tui.reid.crops import Box
-from thumper_tui.reid.gallery import compatible
+from thumper_tui.vocabulary.boxes import Box
+from thumper_tui.vocabulary.categories import compatible
 
 BURST_SECONDS = 10.0  # a camera's frames this close together are one burst
 MAX_SHIFT = 0.6  # horizontal move between frames, in box widths

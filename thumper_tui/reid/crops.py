@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from thumper_tui.vocabulary.boxes import Box
+
 CROP_HEIGHT = 96
 CROP_WIDTH = 144
 MARGIN = 0.06  # of the box's size, on every side
 PAD = 114
-
-Box = tuple[float, float, float, float]
 
 
 def cut(array: np.ndarray[Any, Any], box: Box, margin: float = MARGIN) -> np.ndarray[Any, Any]:
@@ -34,17 +34,20 @@ def cut(array: np.ndarray[Any, Any], box: Box, margin: float = MARGIN) -> np.nda
     return array[top:bottom, left:right]
 
 
-def letterbox(crop: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """``crop`` (HxWx3 uint8) scaled to fit the canvas, centred, aspect ratio kept."""
-    height, width = crop.shape[:2]
-    scale = min(CROP_HEIGHT / max(height, 1), CROP_WIDTH / max(width, 1))
-    new_w = int(np.clip(round(width * scale), 1, CROP_WIDTH))
-    new_h = int(np.clip(round(height * scale), 1, CROP_HEIGHT))
+def letterbox(
+    crop: np.ndarray[Any, Any], height: int = CROP_HEIGHT, width: int = CROP_WIDTH
+) -> np.ndarray[Any, Any]:
+    """``crop`` (HxWx3 uint8) scaled to fit a ``height`` x ``width`` grey canvas, centred,
+    aspect ratio kept."""
+    crop_h, crop_w = crop.shape[:2]
+    scale = min(height / max(crop_h, 1), width / max(crop_w, 1))
+    new_w = int(np.clip(round(crop_w * scale), 1, width))
+    new_h = int(np.clip(round(crop_h * scale), 1, height))
     resized = Image.fromarray(np.ascontiguousarray(crop)).resize(
         (new_w, new_h), Image.Resampling.BILINEAR
     )
-    canvas = np.full((CROP_HEIGHT, CROP_WIDTH, 3), PAD, dtype=np.uint8)
-    top, left = (CROP_HEIGHT - new_h) // 2, (CROP_WIDTH - new_w) // 2
+    canvas = np.full((height, width, 3), PAD, dtype=np.uint8)
+    top, left = (height - new_h) // 2, (width - new_w) // 2
     canvas[top : top + new_h, left : left + new_w] = np.asarray(resized)
     return canvas
 

@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from thumper_tui.reid.crops import Box, prepare
+from thumper_tui.reid.crops import prepare
 from thumper_tui.reid.gallery import DEFAULT_MERGE_THRESHOLD, DEFAULT_THRESHOLD
 from thumper_tui.reid.sex import SexHead, card_sex_head
+from thumper_tui.vocabulary.boxes import Box
 
 REID_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "thumper-reid-v2.pt"
 REID_VERSION = "thumper-reid-v2"

@@ -15,18 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from thumper_tui.vocabulary.categories import compatible
+
 # Chosen on a validation ranch (seed 4500, see docs/reid.md); recorded in every run.
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_MERGE_THRESHOLD = 0.4  # average linkage at a run's end (thumper_tui.reid.agglomerate)
 FOUNDING_CONFIDENCE = 0.5  # detector confidence a detection needs to found a profile
 BANK_SIZE = 8
 REDUNDANT = 0.97  # an exemplar this similar to one already banked adds nothing
-DEER_CATEGORIES = ("buck", "doe", "fawn", "unknown")
-
-
-def compatible(a: str, b: str) -> bool:
-    """Whether a detection of category ``a`` may join a profile of category ``b``."""
-    return a == b or a == "unknown" or b == "unknown"
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The identity network: a small CNN that maps a deer crop to a unit vector.
 
 Trained with a cosine-margin softmax over the individuals of many synthetic herds
-(:mod:`thumper_tui.reid.train`); only the embedding part ships, so inference has no classifier
+(:mod:`thumper_tui.lab.reid.train`); only the embedding part ships, so inference has no classifier
 and no randomly initialised layer. Both average- and max-pooled features are kept: a mark is
 small, and averaging alone washes it out.
 """

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from thumper_tui.store.url import is_sqlite, normalise_url
 
@@ -56,11 +56,6 @@ def make_engine(database_url: str | URL) -> AsyncEngine:
         max_overflow=5,
         connect_args={"timeout": 10},
     )
-
-
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:
-    """Sessions that keep loaded objects usable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
 
 
 def error_reason(exc: BaseException) -> str:

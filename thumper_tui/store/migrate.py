@@ -50,12 +50,6 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(cfg, "head")
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
-    """The revision the database is at, or ``None`` for an empty database."""
-    async with engine.connect() as conn:
-        return await conn.run_sync(_current)
-
-
 async def upgrade(engine: AsyncEngine) -> tuple[str | None, str]:
     """Bring the schema to the head revision; a no-op when it is there already.
 

@@ -1,4 +1,4 @@
-"""The data model (DESIGN.md section 4) as typed SQLAlchemy 2 mappings.
+"""The data model as typed SQLAlchemy 2 mappings (docs/architecture.md, "Data model").
 
 States are stored as short strings (the ``StrEnum`` values below) rather than database enums,
 so adding a state later is a code change, not a migration on both dialects.
@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from thumper_tui.store.types import UTCDateTime, utcnow
+from thumper_tui.vocabulary.categories import DEER_CATEGORIES
 
 # BIGINT primary keys on PostgreSQL; SQLite only auto-increments a plain INTEGER primary key.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -80,8 +81,31 @@ class RunStatus(StrEnum):
 
 ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.PAUSED)
 
-# The categories of a deer (a detection of any other is another species).
-DEER_CATEGORIES = ("buck", "doe", "fawn", "unknown")
+
+class RunKind(StrEnum):
+    INCREMENTAL = "incremental"  # new and failed images
+    FULL = "full"  # every image
+    REID_ONLY = "reid-only"  # every done image's stored detections, re-identified
+
+
+class ClearMode(StrEnum):
+    NONE = "none"  # only new or failed images
+    DETECTIONS = "detections"  # redo detection and re-ID; profiles and human decisions kept
+    ALL = "all"  # rebuild the profiles too, mapped back onto the old ones
+
+
+class RunTrigger(StrEnum):
+    MANUAL = "manual"
+    SCHEDULE = "schedule"
+    ADVISOR = "advisor"
+    CLI = "cli"
+
+
+class WorkerState(StrEnum):
+    IDLE = "idle"
+    PROCESSING = "processing"
+    PAUSED = "paused"
+    STOPPED = "stopped"
 
 
 class ProfileStatus(StrEnum):

@@ -1,4 +1,4 @@
-"""Read queries behind ``thumper status`` and ``thumper images`` (and later the dashboard)."""
+"""Read queries behind ``thumper status``, ``thumper images`` and the dashboard's counts."""
 
 from __future__ import annotations
 

@@ -25,16 +25,6 @@ class Pose:
     tail_up: bool = False
 
 
-def random_pose(rng: np.random.Generator) -> Pose:
-    """A pose for a frame: facing either way, head up, level or grazing, mid-stride."""
-    return Pose(
-        facing_left=bool(rng.random() < 0.5),
-        head=str(rng.choice(["up", "level", "down"], p=[0.4, 0.35, 0.25])),
-        stride=float(rng.uniform(-1, 1)),
-        tail_up=bool(rng.random() < 0.08),
-    )
-
-
 def _head_centre(pose: Pose, deer: Individual) -> Point:
     n = deer.neck
     if pose.head == "up":

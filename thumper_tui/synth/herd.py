@@ -13,7 +13,9 @@ from typing import Any
 
 import numpy as np
 
-CATEGORIES = ("buck", "doe", "fawn")
+from thumper_tui.vocabulary.categories import DEER_CLASSES
+
+CATEGORIES = DEER_CLASSES
 MARK_KINDS = ("patch", "scar", "ear_notch", "face_blaze")
 
 

@@ -13,7 +13,7 @@ from thumper_tui.store.models import Telemetry
 from thumper_tui.store.types import utcnow
 from thumper_tui.telemetry.snapshots import GpuState
 
-KEEP = timedelta(days=30)
+KEEP = timedelta(days=35)  # the weekly report reads a week; trends a month
 
 
 @dataclass(frozen=True)

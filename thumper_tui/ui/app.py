@@ -11,11 +11,12 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import WorkerCancelled, WorkerFailed
 
+from thumper_tui.config import DEFAULT_THEME
 from thumper_tui.ui.commands import dashboard_commands
 from thumper_tui.ui.screens.dashboard import DashboardScreen
 from thumper_tui.ui.screens.help import HelpScreen
 from thumper_tui.ui.services import Services
-from thumper_tui.ui.themes import DEFAULT, chosen_theme, load_themes, remember_theme
+from thumper_tui.ui.themes import chosen_theme, load_themes, remember_theme
 
 
 class ThumperApp(App[None]):
@@ -43,9 +44,9 @@ class ThumperApp(App[None]):
             self.register_theme(theme)
         configured = self.services.settings.theme
         wanted = chosen_theme(configured)
-        self.theme = wanted if wanted in self.available_themes else DEFAULT
+        self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
         if wanted not in self.available_themes:
-            self.notify(f"unknown theme {wanted!r}; using {DEFAULT}", severity="warning")
+            self.notify(f"unknown theme {wanted!r}; using {DEFAULT_THEME}", severity="warning")
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self._dashboard = DashboardScreen(self.services)
         self.push_screen(self._dashboard)

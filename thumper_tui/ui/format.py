@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from thumper_tui.monitor.alerts import describe_age as age
+from thumper_tui.vocabulary.durations import format_duration
 
 __all__ = ["age", "duration", "gib", "rate"]
 
 
 def duration(seconds: float | None) -> str:
     """``1:02:03``, ``4:05`` or ``—`` for unknown."""
-    if seconds is None:
-        return "—"
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return "—" if seconds is None else format_duration(seconds)
 
 
 def gib(num_bytes: float) -> str:

@@ -14,8 +14,6 @@ from textual.theme import Theme
 
 from thumper_tui import paths
 
-DEFAULT = "thumper-dark"
-
 
 def theme_dirs() -> list[Path]:
     """Where theme files live: inside the installed wheel, or the source checkout's ``themes/``."""

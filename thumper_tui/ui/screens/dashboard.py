@@ -26,6 +26,7 @@ from thumper_tui.engine.runs import RunError, queue_run, request
 from thumper_tui.monitor.overview import Overview, read_overview
 from thumper_tui.store.engine import error_reason, make_engine
 from thumper_tui.store.migrate import upgrade
+from thumper_tui.store.models import RunTrigger
 from thumper_tui.store.url import mask_url
 from thumper_tui.ui.messages import DatabaseUnreachable, OverviewRead, TelemetrySampled
 from thumper_tui.ui.screens.confirm import ConfirmScreen
@@ -188,7 +189,10 @@ class DashboardScreen(Screen[None]):
         run_id = await self._attempt(
             "queue the run",
             queue_run(
-                self.services.engine, choice.kind, clear_mode=choice.clear_mode, trigger="manual"
+                self.services.engine,
+                choice.kind,
+                clear_mode=choice.clear_mode,
+                trigger=RunTrigger.MANUAL,
             ),
         )
         if run_id is None:

@@ -1,0 +1,1 @@
+"""The dashboard's widgets, grouped by the area of the screen they fill."""

@@ -1,0 +1,1 @@
+"""Widgets for the fleet: workers, the database, alerts."""

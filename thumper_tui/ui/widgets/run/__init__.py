@@ -1,0 +1,1 @@
+"""Widgets for the active run: its progress and its throughput."""

@@ -1,0 +1,1 @@
+"""Widgets for the devices: GPUs, or the host without one."""

@@ -18,16 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from thumper_tui.detector.dataset import label_of
 from thumper_tui.detector.decode import decode_for_model
+from thumper_tui.lab.detector.dataset import label_of
 from thumper_tui.synth.ranch import load_truth
+from thumper_tui.vocabulary.boxes import Box, as_box, iou
+from thumper_tui.vocabulary.categories import DEER_CLASSES
 
 IOU_MATCH = 0.5
 CONF_FLOOR = 0.001
 CONF_OPERATING = 0.25
-DEER_CLASSES = ("buck", "doe", "fawn")
-
-Box = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -37,21 +36,6 @@ class Prediction:
     box: Box
     label: str
     confidence: float
-
-
-def as_box(values: Iterable[float]) -> Box:
-    """Four numbers as an ``x1 y1 x2 y2`` box."""
-    x1, y1, x2, y2 = (float(v) for v in values)
-    return (x1, y1, x2, y2)
-
-
-def iou(a: Box, b: Box) -> float:
-    """Intersection over union of two ``x1 y1 x2 y2`` boxes."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def average_precision(

@@ -16,10 +16,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from thumper_tui.detector.dataset import export_yolo
-from thumper_tui.detector.evaluate import evaluate_detector
 from thumper_tui.detector.model import DEMO_CARD, DEMO_CLASSES, DEMO_WEIGHTS, load_detector
 from thumper_tui.detector.offline import prepare
+from thumper_tui.lab.detector.dataset import export_yolo
+from thumper_tui.lab.detector.evaluate import evaluate_detector
 from thumper_tui.synth.ranch import RanchOptions, generate
 
 

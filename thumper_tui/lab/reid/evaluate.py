@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.detector.evaluate import iou
-from thumper_tui.engine.bcubed import bcubed
-from thumper_tui.reid.dataset import load_truth
 from thumper_tui.store.models import Detection, Image
+from thumper_tui.synth.ranch import load_truth
+from thumper_tui.vocabulary.bcubed import bcubed
+from thumper_tui.vocabulary.boxes import iou
 
 MATCH_IOU = 0.5
 

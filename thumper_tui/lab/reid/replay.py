@@ -15,20 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from thumper_tui.detector.evaluate import Box
-from thumper_tui.engine.bcubed import BCubed, bcubed
-from thumper_tui.reid.agglomerate import (
-    HAUNT_WEIGHT,
-    MAIN_SEX_WEIGHT,
-    SEX_WEIGHT,
-    Haunts,
-    SexVotes,
-    consolidation,
-    seen_together,
-)
+from thumper_tui.lab.reid.dataset import TruthCrop
 from thumper_tui.reid.bursts import BURST_SECONDS, Seen, link
-from thumper_tui.reid.dataset import TruthCrop
+from thumper_tui.reid.evidence import ConsolidationRecipe, ProfileFacts, Sighting, decide
 from thumper_tui.reid.gallery import Gallery, assign_photo
+from thumper_tui.reid.sex import SexHead
+from thumper_tui.vocabulary.bcubed import BCubed, bcubed
+from thumper_tui.vocabulary.categories import SEXES
 
 
 @dataclass(frozen=True)
@@ -42,6 +35,7 @@ class Replay:
     mixed_category_profiles: int
     merge_threshold: float | None = None
     small_threshold: float | None = None
+    unplaced: int = 0  # crops held back from every profile (not scored, as in ``eval reid``)
 
 
 def replay(
@@ -50,9 +44,11 @@ def replay(
     threshold: float,
     merge_threshold: float | None = None,
     small_threshold: float | None = None,
+    head: SexHead | None = None,
 ) -> Replay:
     """Cluster ``crops`` (with their ``vectors``) as the engine would, then (with a
-    ``merge_threshold``) consolidate as a run's end does, and score it."""
+    ``merge_threshold``) consolidate as a run's end does, with the engine's other weights and
+    the sex ``head``, and score the crops left in profiles."""
     by_file: dict[str, list[int]] = {}
     for i, crop in enumerate(crops):
         by_file.setdefault(crop.file, []).append(i)
@@ -77,21 +73,24 @@ def replay(
             labels[i] = key
             seen.append(Seen(box, category, key))
         last[first.camera] = (taken_at, seen)
+    placed: list[int | None] = list(labels)
     if merge_threshold is not None:
-        labels = consolidated(crops, vectors, labels, gallery, merge_threshold, small_threshold)
-    truth = [c.individual for c in crops]
+        recipe = ConsolidationRecipe(merge_threshold, small_threshold)
+        placed = consolidated(crops, vectors, labels, recipe, head)
+    kept = [(key, crop) for key, crop in zip(placed, crops, strict=True) if key is not None]
     cats: dict[int, set[str]] = {}
-    for key, crop in zip(labels, crops, strict=True):
+    for key, crop in kept:
         cats.setdefault(key, set()).add(crop.category)
-    mixed = sum(1 for c in cats.values() if {"buck", "doe"} <= c)
+    mixed = sum(1 for c in cats.values() if set(SEXES) <= c)
     return Replay(
         threshold,
-        len(set(labels)),
-        len(set(truth)),
-        bcubed(labels, truth),
+        len(cats),
+        len({c.individual for c in crops}),
+        bcubed([key for key, _ in kept], [c.individual for _, c in kept]),
         mixed,
         merge_threshold,
         small_threshold,
+        len(crops) - len(kept),
     )
 
 
@@ -99,54 +98,33 @@ def consolidated(
     crops: Sequence[TruthCrop],
     vectors: np.ndarray[Any, Any],
     labels: list[int],
-    gallery: Gallery,
-    merge_threshold: float,
-    small_threshold: float | None = None,
-) -> list[int]:
-    """``labels`` after average-linkage consolidation (as :mod:`thumper_tui.engine.consolidate`)."""
-    keys = sorted(set(labels), reverse=True)  # founded first = oldest first (keys count down)
+    recipe: ConsolidationRecipe,
+    head: SexHead | None = None,
+) -> list[int | None]:
+    """``labels`` after the consolidation a run's end makes (:func:`decide`, as
+    :mod:`thumper_tui.engine.consolidate` calls it): the crops' true categories stand for the
+    detector's votes, every profile was founded by this run and none is named, so any may be
+    held back (a held crop's label is ``None``: in no profile, like the engine's)."""
+    counts: dict[int, int] = defaultdict(int)
+    for label in labels:
+        counts[label] += 1
+    # The survivor is the largest profile, then the oldest (founded first: keys count down),
+    # as in the engine.
+    keys = sorted(counts, key=lambda k: (-counts[k], -k))
     row = {key: i for i, key in enumerate(keys)}
-    sums = np.zeros((len(keys), vectors.shape[1]))
-    counts = np.zeros(len(keys))
-    for label, vector in zip(labels, vectors, strict=True):
-        sums[row[label]] += vector
-        counts[row[label]] += 1
-    # The crops' categories are the truth here, where the engine has the detector's votes.
-    bucks, does = np.zeros(len(keys)), np.zeros(len(keys))
-    column = {camera: i for i, camera in enumerate(sorted({crop.camera for crop in crops}))}
-    cameras = np.zeros((len(keys), len(column)))
-    for crop, label in zip(crops, labels, strict=True):
-        bucks[row[label]] += crop.category == "buck"
-        does[row[label]] += crop.category == "doe"
-        cameras[row[label], column[crop.camera]] += 1
-    apart = np.zeros((len(keys), len(keys)), dtype=bool)
-    photos: dict[str, list[tuple[int, Box]]] = defaultdict(list)
-    for crop, label in zip(crops, labels, strict=True):
-        photos[crop.file].append((row[label], crop.photo_box))
-    for i, j in seen_together(photos.values()):
-        apart[i, j] = apart[j, i] = True
-    # The survivor is the largest profile (then the oldest), as in the engine.
-    order = sorted(range(len(keys)), key=lambda i: (-counts[i], i))
-    keys = [keys[i] for i in order]
-    row = {key: i for i, key in enumerate(keys)}
-    sums, counts = sums[order], counts[order]
-    apart = apart[np.ix_(order, order)]
-    votes = SexVotes(bucks[order], does[order], SEX_WEIGHT)
-    haunts = Haunts(cameras[order], HAUNT_WEIGHT)
+    sightings = [
+        Sighting(row[label], crop.file, crop.photo_box, crop.category, vector, crop.camera)
+        for crop, label, vector in zip(crops, labels, vectors, strict=True)
+    ]
+    outcome = decide(sightings, [ProfileFacts() for _ in keys], recipe, head=head)
     final = list(range(len(keys)))
-    outcome = consolidation(
-        sums,
-        counts,
-        apart,
-        merge_threshold,
-        small_threshold,
-        votes,
-        main_weight=MAIN_SEX_WEIGHT,
-        haunts=haunts,
-    )
     for gone, keep in outcome.merges:
         final = [keep if f == gone else f for f in final]
-    return [keys[final[row[label]]] for label in labels]
+    held = set(outcome.held)
+    return [
+        None if final[row[label]] in held or row[label] in held else keys[final[row[label]]]
+        for label in labels
+    ]
 
 
 def choose_thresholds(
@@ -155,12 +133,13 @@ def choose_thresholds(
     grid: Sequence[float],
     merge_grid: Sequence[float],
     small_grid: Sequence[float | None],
+    head: SexHead | None = None,
 ) -> tuple[Replay, list[Replay]]:
     """The best replay over every (join, merge, small-profile) triple of thresholds, and every
     replay. Best: the highest B-cubed F1 among replays whose profile count is within 15% of the
     true individuals, else the highest F1 of all."""
     replays = [
-        replay(crops, vectors, t, m, s)
+        replay(crops, vectors, t, m, s, head)
         for t in grid
         for m in merge_grid
         if m < t

@@ -5,13 +5,7 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
-
-def format_duration(seconds: float) -> str:
-    """``1:02:03`` or ``2:03`` for a number of seconds."""
-    seconds = max(0, round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+from thumper_tui.vocabulary.durations import format_duration
 
 
 class ProgressBar:

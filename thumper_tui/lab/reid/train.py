@@ -16,8 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from thumper_tui.reid.augment import plain_view, training_view
-from thumper_tui.reid.dataset import TruthCrop
+from thumper_tui.lab.reid.augment import plain_view, training_view
+from thumper_tui.lab.reid.dataset import TruthCrop
 from thumper_tui.reid.net import EMBEDDING_DIM, NETS, IdentityNet
 
 SCALE = 24.0

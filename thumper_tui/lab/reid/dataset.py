@@ -6,7 +6,6 @@ a detector's boxes wander; the photo is decoded the way the engine decodes it.
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from thumper_tui.detector.decode import decode_for_model
+from thumper_tui.synth.ranch import load_truth
 
 CONTEXT = 0.2  # margin kept around the true box, as a fraction of its size
 LONGEST = 192  # context cuts are shrunk so their longer side is at most this
@@ -75,12 +75,6 @@ def _cuts(ranch: Path, entry: dict[str, Any], imgsz: int) -> list[TruthCrop]:
             )
         )
     return found
-
-
-def load_truth(ranch: Path) -> dict[str, Any]:
-    """The ranch's ``truth.json``."""
-    truth: dict[str, Any] = json.loads((ranch / "truth.json").read_text())
-    return truth
 
 
 def truth_crops(ranch: Path, imgsz: int = 512, workers: int = 2) -> list[TruthCrop]:

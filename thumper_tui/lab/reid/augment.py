@@ -1,4 +1,6 @@
-"""Training views of a :class:`~thumper_tui.reid.dataset.TruthCrop`: the box wanders as a
+"""Training views of a true deer crop: jittered boxes, flips, light, night grey.
+
+Each view of a :class:`~thumper_tui.lab.reid.dataset.TruthCrop`: the box wanders as a
 detector's would, the animal may face either way, light and contrast change, night takes colour.
 """
 
@@ -8,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from thumper_tui.lab.reid.dataset import TruthCrop
 from thumper_tui.reid.crops import cut, letterbox
-from thumper_tui.reid.dataset import TruthCrop
 
 
 def plain_view(crop: TruthCrop) -> np.ndarray[Any, Any]:

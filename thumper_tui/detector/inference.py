@@ -1,5 +1,7 @@
-"""Detection for the engine: batched YOLO inference, categories from ``model.names``, and
-duplicate boxes within an image.
+"""Detection at run time: batched YOLO inference, categories, duplicate boxes.
+
+Categories come from ``model.names``; a box over a more confident one in the same image is a
+duplicate.
 
 Categories come from a map of class names (case-insensitive) to buck / doe / fawn / unknown;
 any other class is another species: stored, but never re-identified.
@@ -15,19 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from thumper_tui.detector.evaluate import iou
 from thumper_tui.detector.model import DEMO_WEIGHTS, DetectorError, class_names, load_detector
-from thumper_tui.store.models import DEER_CATEGORIES
+from thumper_tui.vocabulary.boxes import Box, iou
+from thumper_tui.vocabulary.categories import DEER_CATEGORIES, DEFAULT_CATEGORY_MAP, category_for
 
-DEFAULT_CATEGORY_MAP: Mapping[str, str] = {
-    "buck": "buck",
-    "mature": "buck",
-    "mid": "buck",
-    "young": "buck",
-    "doe": "doe",
-    "fawn": "fawn",
-    "deer": "unknown",
-}
 DUPLICATE_IOU = 0.5
 CONFIDENCE = 0.25
 
@@ -36,7 +29,7 @@ CONFIDENCE = 0.25
 class Found:
     """One detection, its box normalised to the upright photo (0..1)."""
 
-    box: tuple[float, float, float, float]
+    box: Box
     confidence: float
     class_name: str
     category: str
@@ -49,11 +42,6 @@ class Found:
     def needs_embedding(self) -> bool:
         """Deer that are not duplicates get re-identified, so they get an embedding."""
         return self.species == "deer" and not self.is_duplicate
-
-
-def category_for(class_name: str, category_map: Mapping[str, str]) -> str:
-    """The category of a model class: from the map, else ``other``."""
-    return category_map.get(class_name.lower(), "other")
 
 
 def mark_duplicates(found: Sequence[Found]) -> list[Found]:
@@ -121,22 +109,6 @@ class Detector:
         self.confidence = confidence
         # Batching pays on a GPU; on a 2-core CPU one image at a time is as fast and smoother.
         self.batch = 16 if self.half else 1
-
-    def facts(self) -> dict[str, Any]:
-        """Everything about this detector that shapes results, for the run's record."""
-        return {
-            "model_path": str(self.weights),
-            "model_sha256": self.weights_sha256,
-            "model_classes": [self.names[i] for i in sorted(self.names)],
-            "settings": {
-                "imgsz": self.imgsz,
-                "confidence": self.confidence,
-                "duplicate_iou": DUPLICATE_IOU,
-                "category_map": self.category_map,
-                "device": self.device,
-                "half": self.half,
-            },
-        }
 
     def _restore_threads(self) -> None:
         import torch

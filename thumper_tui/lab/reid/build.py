@@ -19,18 +19,18 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from thumper_tui.reid.dataset import TruthCrop, truth_crops
+from thumper_tui.lab.reid.dataset import TruthCrop, truth_crops
+from thumper_tui.lab.reid.replay import choose_thresholds
+from thumper_tui.lab.reid.train import FitOptions, cross_burst_accuracy, embed_crops, fit
 from thumper_tui.reid.embedder import REID_VERSION, REID_WEIGHTS
 from thumper_tui.reid.net import IdentityNet, load_state, net_for
-from thumper_tui.reid.sex import fit_sex_head
-from thumper_tui.reid.simulate import choose_thresholds
-from thumper_tui.reid.train import FitOptions, cross_burst_accuracy, embed_crops, fit
+from thumper_tui.reid.sex import SexHead, fit_sex_head
 from thumper_tui.synth.ranch import RanchOptions, generate
+from thumper_tui.vocabulary.categories import SEXES
 
 JOIN_GRID = (0.7, 0.8, 0.9)
 MERGE_GRID = (0.3, 0.35, 0.4, 0.45, 0.5)
 SMALL_GRID = (None, 0.1, 0.15, 0.2, 0.25, 0.3)
-SEXES = ("buck", "doe")
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,10 @@ def validate_and_ship(
     )
     vectors = embed_crops(net, validation)
     sex_head = sex_head_on_herds(net, work, options, validation)
-    best, replays = choose_thresholds(validation, vectors, JOIN_GRID, MERGE_GRID, SMALL_GRID)
+    # Chosen as the engine will run: with the head as the card ships it (rounded).
+    best, replays = choose_thresholds(
+        validation, vectors, JOIN_GRID, MERGE_GRID, SMALL_GRID, SexHead.from_json(sex_head)
+    )
     card = {
         "name": REID_VERSION,
         "architecture": "IdentityNet (thumper_tui/reid/net.py), cosine-margin softmax training",
@@ -194,6 +197,7 @@ def validate_and_ship(
             "bcubed_recall": round(best.score.recall, 3),
             "bcubed_f1": round(best.score.f1, 3),
             "mixed_category_profiles": best.mixed_category_profiles,
+            "held_back_crops": best.unplaced,
             "by_thresholds": {
                 f"{r.threshold}/{r.merge_threshold}/{r.small_threshold}": [
                     r.profiles,

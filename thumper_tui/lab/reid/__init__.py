@@ -1,0 +1,1 @@
+"""The identity embedder's lab: truth crops, training views, fitting, the replay, evaluation."""

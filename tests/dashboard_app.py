@@ -4,6 +4,7 @@ behind the telemetry seam and, where a screen must be the same every time, a fix
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from textual.pilot import Pilot
@@ -27,17 +28,20 @@ def make_app(
     telemetry_interval: float = 3600.0,
     database_interval: float = 0.2,
     retry_base: float = 0.2,
+    now: datetime = NOW,
+    **settings: Any,
 ) -> ThumperApp:
-    """The app; ``fixed`` pins the clock to ``NOW`` and the host readings to ``FIXED_HOST``."""
+    """The app in ranch time UTC (plus ``settings``); ``fixed`` pins the clock to ``now`` and
+    the host readings to ``FIXED_HOST``."""
     services = Services(
-        load_settings({"database_url": database_url}),
+        load_settings({"database_url": database_url, "timezone": "UTC", **settings}),
         gpus=GpuSampler(nvml if nvml is not None else FakeNvml(init_error=NO_DRIVER)),
         telemetry_interval=telemetry_interval,
         database_interval=database_interval,
         retry_base=retry_base,
     )
     if fixed:
-        services.clock = lambda: NOW
+        services.clock = lambda: now
         services.host = lambda: FIXED_HOST
     return ThumperApp(services)
 

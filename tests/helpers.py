@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 from PIL import Image
 
 from thumper_tui.cli import cli
+from thumper_tui.store.engine import make_engine
 
 EXIF_IFD = 0x8769
 T = TypeVar("T")
@@ -53,6 +54,28 @@ def run_cli(*args: str, database_url: str | None = None) -> Result:
     """Run ``thumper ARGS`` in-process and return click's result."""
     prefix = ["--database-url", database_url] if database_url else []
     return CliRunner().invoke(cli, [*prefix, *args], catch_exceptions=False)
+
+
+def ok(*args: str, url: str) -> str:
+    """Run ``thumper ARGS`` on the database at ``url``; it must succeed. Its stdout."""
+    result = run_cli(*args, database_url=url)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def query(url: str, statement: Any) -> list[Any]:
+    """Run one statement on the database at ``url`` in its own transaction; its rows."""
+
+    async def go() -> list[Any]:
+        engine = make_engine(url)
+        try:
+            async with engine.begin() as conn:
+                result = await conn.execute(statement)
+                return list(result.all()) if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
 
 
 def run_json(*args: str, database_url: str | None = None) -> Any:

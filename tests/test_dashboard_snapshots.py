@@ -47,8 +47,8 @@ def _settled(wait_for_data: bool = True) -> Callable[[Pilot[Any]], Awaitable[Non
             screen = app.screen
             if not isinstance(screen, DashboardScreen) or not screen.query_one(Devices).children:
                 return False
-            if wait_for_data:
-                return screen.overview is not None
+            if wait_for_data:  # the overview, and the advisor's verdict in the header
+                return screen.overview is not None and bool(screen.sub_title)
             return bool(screen.query_one("#db-banner").display)
 
         await until(pilot, ready)

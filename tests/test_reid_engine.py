@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import run_cli, run_json
+from tests.helpers import ok, query, run_cli, run_json
 from thumper_tui.engine.recipe import RunRecipe, recipe_columns
 from thumper_tui.reid.agglomerate import TOGETHER_MAX_IOU
 from thumper_tui.store.engine import make_engine
@@ -23,18 +23,6 @@ from thumper_tui.vocabulary.boxes import iou
 pytestmark = pytest.mark.slow  # real models, workers or terminals: `make test-fast` skips it
 
 RANCH = RanchOptions(cameras=2, deer=5, days=2, images=36, size=(960, 540), seed=91)
-
-
-def query(url: str, statement: Any) -> list[Any]:
-    async def go() -> list[Any]:
-        engine = make_engine(url)
-        try:
-            async with engine.connect() as conn:
-                return list((await conn.execute(statement)).all())
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 def deer_detections(url: str) -> list[Any]:
@@ -65,12 +53,6 @@ def at(rows: list[Any], image_id: int, box: tuple[float, float, float, float]) -
     )
     assert best is not None and iou((best.x1, best.y1, best.x2, best.y2), box) >= 0.5
     return best
-
-
-def ok(*args: str, url: str) -> str:
-    result = run_cli(*args, database_url=url)
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def test_every_deer_gets_a_profile_and_eval_scores_them(ranch: Path, database_url: str) -> None:

@@ -74,6 +74,56 @@ def _device(value: str) -> str:
     raise ValueError(f"expected auto, cpu, cuda or cuda:N, got {value!r}")
 
 
+def _as_float(value: object) -> float:
+    if isinstance(value, bool):
+        raise ValueError("expected a number")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"expected a number, got {value!r}")
+
+
+def _share(value: object) -> float:
+    number = _as_float(value)
+    if not 0 <= number <= 1:
+        raise ValueError(f"must be between 0 and 1, got {number}")
+    return number
+
+
+def _optional_threshold(value: object) -> float | None:
+    if isinstance(value, str) and not value.strip():
+        return None
+    number = _as_float(value)
+    if not 0 < number < 1:
+        raise ValueError(f"must be between 0 and 1 (exclusive), got {number}")
+    return number
+
+
+def _cron(value: str) -> str:
+    text = " ".join(value.split())
+    if text in ("", "off"):
+        return "off"
+    from croniter import croniter  # imported here: only the schedule needs it
+
+    if len(text.split()) != 5 or not croniter.is_valid(text):
+        raise ValueError(f"expected a cron expression like '0 2 * * 0' or 'off', got {value!r}")
+    return text
+
+
+def _choice(*choices: str) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        text = _as_str(value).strip().lower()
+        if text not in choices:
+            raise ValueError(f"expected {' or '.join(choices)}, got {value!r}")
+        return text
+
+    return parse
+
+
 def _database_url(value: str) -> str:
     # Imported here so that loading settings stays cheap for commands that never touch a database.
     from thumper_tui.store.url import normalise_url
@@ -136,6 +186,60 @@ FIELDS: tuple[Field, ...] = (
         "how long a worker's claim on an image lasts without a heartbeat",
     ),
     Field(
+        "reid_threshold",
+        _optional_threshold,
+        lambda: None,
+        "similarity a deer needs to join a profile; empty: the shipped embedder's own",
+    ),
+    Field(
+        "schedule",
+        lambda v: _cron(_as_str(v)),
+        lambda: "0 2 * * 0",
+        "when workers run the weekly run, a cron expression in ranch time; 'off' for never",
+    ),
+    Field(
+        "schedule_full",
+        _choice("changed", "always"),
+        lambda: "changed",
+        "the weekly run is full when what shapes results changed (changed), or always",
+    ),
+    Field(
+        "ready_max_profiles",
+        lambda v: _positive(_as_int(v)),
+        lambda: 50,
+        "readiness: fewer live profiles than this",
+    ),
+    Field(
+        "ready_max_weekly_change",
+        _share,
+        lambda: 0.05,
+        "readiness: the profile count moved less than this share, two weeks running",
+    ),
+    Field(
+        "ready_min_assignment",
+        _share,
+        lambda: 0.70,
+        "readiness: more of the deer detections than this share in a profile",
+    ),
+    Field(
+        "health_max_new_per_day",
+        lambda v: _positive(_as_int(v)),
+        lambda: 10,
+        "daily health: more new profiles a day than this, on several days, is too strict",
+    ),
+    Field(
+        "target_images_per_min",
+        lambda v: _positive(_as_int(v)),
+        lambda: 1200,
+        "weekly report: the throughput a run should reach",
+    ),
+    Field(
+        "target_gpu_busy",
+        _share,
+        lambda: 0.90,
+        "weekly report: the share of time the GPU should be busy during runs",
+    ),
+    Field(
         "telemetry_days",
         lambda v: _at_least(7, _as_int(v)),
         lambda: 35,
@@ -188,6 +292,15 @@ class Settings:
     theme: str = DEFAULT_THEME
     device: str = "auto"
     telemetry_days: int = 35
+    reid_threshold: float | None = None
+    schedule: str = "0 2 * * 0"
+    schedule_full: str = "changed"
+    ready_max_profiles: int = 50
+    ready_max_weekly_change: float = 0.05
+    ready_min_assignment: float = 0.70
+    health_max_new_per_day: int = 10
+    target_images_per_min: int = 1200
+    target_gpu_busy: float = 0.90
     config_file: Path | None = None
     sources: Mapping[str, Source] = field(default_factory=dict)
 

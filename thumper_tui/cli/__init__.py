@@ -6,6 +6,13 @@ from pathlib import Path
 
 import click
 
+from thumper_tui.cli.analytics_cmds import (
+    advise_command,
+    health_command,
+    readiness_command,
+    report_command,
+    schedule_command,
+)
 from thumper_tui.cli.config_cmd import config
 from thumper_tui.cli.dashboard_cmd import dashboard_command
 from thumper_tui.cli.db_cmd import db
@@ -71,6 +78,14 @@ cli.add_command(worker_command)
 cli.add_command(reprocess_command)
 for control in (pause_command, resume_command, cancel_command):
     cli.add_command(control)
+for answer in (
+    readiness_command,
+    health_command,
+    report_command,
+    advise_command,
+    schedule_command,
+):
+    cli.add_command(answer)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from thumper_tui.analytics.schedule import WorkerScheduler
 from thumper_tui.cli.progress import ProgressBar
 from thumper_tui.cli.runtime import (
     EXIT_FAILURE,
@@ -32,6 +33,7 @@ from thumper_tui.engine.worker import WorkerOptions, serve
 from thumper_tui.engine.workers import WorkerRefused
 from thumper_tui.reid.embedder import EmbedderError
 from thumper_tui.store.models import ClearMode, RunKind, RunTrigger
+from thumper_tui.store.types import utcnow
 
 
 def _options(settings: Settings, **kwargs: Any) -> WorkerOptions:
@@ -39,6 +41,8 @@ def _options(settings: Settings, **kwargs: Any) -> WorkerOptions:
         batch_size=settings.batch_size,
         lease=timedelta(seconds=settings.lease_seconds),
         telemetry_keep=timedelta(days=settings.telemetry_days),
+        zone=settings.zone(),
+        reid_threshold=settings.reid_threshold,
         **kwargs,
     )
 
@@ -166,7 +170,10 @@ def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool, stop:
         assert task is not None
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
         with contextlib.suppress(asyncio.CancelledError):
-            await serve(engine, detector, _options(settings, exit_when_idle=exit_when_idle))
+            options = _options(
+                settings, exit_when_idle=exit_when_idle, scheduler=WorkerScheduler(settings)
+            )
+            await serve(engine, detector, options)
 
     try:
         run_with_database(settings, work)
@@ -204,6 +211,12 @@ def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool, stop:
 @click.option(
     "--queue-only", is_flag=True, help="Queue the run for a worker instead of running it."
 )
+@click.option(
+    "--if-advised",
+    is_flag=True,
+    help="Run what `thumper advise` recommends now (a full or an incremental run), else "
+    "say why not and do nothing; the other options are the advisor's to choose.",
+)
 @click.pass_context
 def reprocess_command(
     ctx: click.Context,
@@ -212,9 +225,15 @@ def reprocess_command(
     model: Path | None,
     reid_only: bool,
     queue_only: bool,
+    if_advised: bool,
 ) -> None:
     """Queue a full run (and process it in the foreground unless --queue-only)."""
     settings = settings_from(ctx)
+    if if_advised:
+        if threshold is not None or model is not None or reid_only:
+            fail("--if-advised lets the advisor choose: drop the other options", EXIT_USAGE)
+        _reprocess_if_advised(ctx, settings, queue_only)
+        return
     if reid_only and (clear_mode == ClearMode.NONE or model is not None):
         fail("--reid-only needs --clear-mode detections or all, and no --model", EXIT_USAGE)
     kind = (
@@ -249,6 +268,36 @@ def reprocess_command(
         click.echo(f"run {run_id} queued ({kind}, clear mode {clear_mode})")
         return
     ctx.invoke(process_command, model=model)
+
+
+def _reprocess_if_advised(ctx: click.Context, settings: Settings, queue_only: bool) -> None:
+    """Queue the advisor's run (trigger ``advisor``) and serve it, or say why there is none."""
+    from thumper_tui.analytics.advisor import Action
+    from thumper_tui.analytics.answers import current_advice
+
+    async def enqueue(engine: AsyncEngine) -> tuple[int | None, list[str], str]:
+        advice = await current_advice(engine, settings, utcnow())
+        if advice.action not in (Action.FULL, Action.INCREMENTAL) or advice.plan is None:
+            return None, advice.reasons, advice.action.value
+        run_id = await queue_run(
+            engine,
+            advice.plan.kind,
+            clear_mode=advice.plan.clear_mode,
+            trigger=RunTrigger.ADVISOR,
+        )
+        return run_id, advice.reasons, advice.action.value
+
+    try:
+        run_id, reasons, action = run_with_database(settings, enqueue)
+    except RunError as exc:
+        fail(str(exc))
+    click.echo(f"advice: {action}: " + "; ".join(reasons))
+    if run_id is None:
+        click.echo("nothing to run now")
+        return
+    click.echo(f"run {run_id} queued")
+    if not queue_only:
+        ctx.invoke(process_command)
 
 
 def _control(action: str) -> click.Command:

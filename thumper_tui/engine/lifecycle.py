@@ -10,10 +10,13 @@ processing any more.
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
+
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.engine.consolidate import consolidate
+from thumper_tui.engine.history import record_history
 from thumper_tui.engine.rebuild import map_rebuilt_profiles
 from thumper_tui.engine.recipe import RunRecipe, recipe_columns
 from thumper_tui.engine.runs import RunInfo
@@ -59,12 +62,14 @@ async def start_run(engine: AsyncEngine, run: RunInfo, recipe: RunRecipe) -> boo
     return True
 
 
-async def complete_run(engine: AsyncEngine, run_id: int) -> bool:
+async def complete_run(engine: AsyncEngine, run_id: int, zone: tzinfo = UTC) -> bool:
     """Mark a running run done once nothing remains; True for the worker that did it.
 
     In the same transaction the run's profiles are consolidated
-    (:func:`thumper_tui.engine.consolidate.consolidate`) and a ``clear-mode all`` run maps its
-    rebuilt profiles onto the old ones (:func:`thumper_tui.engine.rebuild.map_rebuilt_profiles`).
+    (:func:`thumper_tui.engine.consolidate.consolidate`), a ``clear-mode all`` run maps its
+    rebuilt profiles onto the old ones (:func:`thumper_tui.engine.rebuild.map_rebuilt_profiles`),
+    and the history is rewritten by ranch-local (``zone``) photo day, the run recording how far
+    it moved the count of the days already there (:mod:`thumper_tui.engine.history`).
     """
     async with engine.begin() as conn:
         left = await conn.scalar(_count_unfinished())
@@ -88,6 +93,8 @@ async def complete_run(engine: AsyncEngine, run_id: int) -> bool:
             await consolidate(conn, run_id)
         if row.clear_mode == ClearMode.ALL:
             await map_rebuilt_profiles(conn, run_id)
+        shift = await record_history(conn, zone, run_id)
+        await conn.execute(update(Run).where(Run.id == run_id).values(profiles_shift=shift))
         return True
 
 

@@ -91,8 +91,12 @@ async def queue_run(
     clear_mode: str = ClearMode.NONE,
     trigger: str = RunTrigger.CLI,
     request: RunRequest | None = None,
+    schedule_slot: str | None = None,
 ) -> int:
-    """Queue a run and return its id. Only one run may be queued, running or paused at once."""
+    """Queue a run and return its id. Only one run may be queued, running or paused at once.
+
+    A ``schedule_slot`` is unique in the database: a second run for the same slot raises
+    ``IntegrityError`` (another worker queued it first)."""
     if kind not in RUN_KINDS:
         raise RunError(f"unknown run kind {kind!r} (one of {', '.join(RUN_KINDS)})")
     if clear_mode not in CLEAR_MODES:
@@ -118,6 +122,7 @@ async def queue_run(
                         clear_mode=clear_mode,
                         trigger=trigger,
                         settings=(request or RunRequest()).to_json(),
+                        schedule_slot=schedule_slot,
                         status=RunStatus.QUEUED.value,
                         requested_at=utcnow(),
                     )

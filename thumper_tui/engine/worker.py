@@ -14,9 +14,9 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -54,6 +54,16 @@ class WorkerOptions:
     exit_when_idle: bool = False
     run_id: int | None = None  # serve only this run, then return
     telemetry_keep: timedelta = KEEP  # samples older than this are pruned
+    zone: tzinfo = UTC  # the ranch's days, for the history a run's end writes
+    reid_threshold: float | None = None  # the configured join threshold (None: the embedder's)
+    scheduler: Scheduler | None = None  # asked for a due slot's run whenever no run is active
+
+
+class Scheduler(Protocol):
+    """What queues a schedule slot's run (``thumper_tui.analytics.schedule`` builds one)."""
+
+    async def enqueue_due(self, engine: AsyncEngine) -> int | None:
+        """Queue the run of a slot that is due and has no run yet; its id, else ``None``."""
 
 
 def _decode(image: ClaimedImage, imgsz: int) -> Decoded | str:
@@ -138,9 +148,19 @@ async def _process(
     await write_batch(engine, worker_id, run.id, batch)
 
 
-def recipe_for(detector: Detector, embedder: IdentityEmbedder, run: RunInfo) -> RunRecipe:
-    """The recipe this worker runs ``run`` with: its detector and embedder, with the run's
-    request (another join threshold) applied."""
+def recipe_for(
+    detector: Detector,
+    embedder: IdentityEmbedder,
+    run: RunInfo,
+    configured_threshold: float | None = None,
+) -> RunRecipe:
+    """The recipe this worker runs ``run`` with: its detector and embedder, the join threshold
+    the run asked for, else the configured one, else the embedder's own."""
+    threshold = run.request.reid_threshold
+    if threshold is None:
+        threshold = configured_threshold
+    if threshold is None:
+        threshold = embedder.threshold
     return RunRecipe(
         model_path=str(detector.weights),
         model_sha256=detector.weights_sha256,
@@ -152,11 +172,7 @@ def recipe_for(detector: Detector, embedder: IdentityEmbedder, run: RunInfo) -> 
         device=detector.device,
         half=detector.half,
         embedder=embedder.version,
-        reid_threshold=(
-            run.request.reid_threshold
-            if run.request.reid_threshold is not None
-            else embedder.threshold
-        ),
+        reid_threshold=threshold,
         consolidation=ConsolidationRecipe(
             merge_threshold=embedder.merge_threshold,
             small_threshold=embedder.small_threshold,
@@ -215,7 +231,8 @@ class Serving:
         """One step of a live run: start it, wait out a pause, or process one batch; True
         when a batch was processed."""
         if run.status == RunStatus.QUEUED:
-            await start_run(self.engine, run, recipe_for(self.detector, self.embedder, run))
+            recipe = recipe_for(self.detector, self.embedder, run, self.options.reid_threshold)
+            await start_run(self.engine, run, recipe)
             return False
         if run.status == RunStatus.PAUSED:
             self.status.state = WorkerState.PAUSED
@@ -230,7 +247,7 @@ class Serving:
             self.engine, self.worker_id, self.options.batch_size, self.options.lease
         )
         if not images:
-            if not await complete_run(self.engine, run.id):
+            if not await complete_run(self.engine, run.id, self.options.zone):
                 await asyncio.sleep(0.5)  # other workers are finishing their batches
             return False
         self.status.state = WorkerState.PROCESSING
@@ -265,6 +282,8 @@ async def serve(
             run = await serving.current_run()
             if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED):
                 await release(engine, worker_id)
+                if options.scheduler is not None and await options.scheduler.enqueue_due(engine):
+                    continue
                 if options.exit_when_idle or options.run_id is not None:
                     return
                 status.state = WorkerState.IDLE

@@ -180,6 +180,10 @@ class Run(Base):
     held_detections: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     timings: Mapped[dict[str, Any] | None]
     error: Mapped[str | None] = mapped_column(Text)
+    # the schedule slot this run was queued for (unique: no slot runs twice), e.g. 2026-W48
+    schedule_slot: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # how far the run moved the profile count of the days it found in the history
+    profiles_shift: Mapped[int | None] = mapped_column(Integer)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -287,7 +291,11 @@ class NotSameDeer(Base):
 
 
 class ProfileHistory(Base):
-    """One row per day; readiness and trends read this, never ``deer.created_at``."""
+    """One row per ranch-local day of photos; readiness and trends read this, never
+    ``deer.created_at``. ``total_profiles`` are the live profiles first seen (a photo time, which
+    a reprocess keeps) by the end of the day, ``new_profiles`` those first seen that day,
+    ``assignment_rate`` the share of deer detections in a profile up to that day; the
+    detection and image counts are the day's own. ``run_id``: the run that last changed it."""
 
     __tablename__ = "profile_history"
 
@@ -296,6 +304,9 @@ class ProfileHistory(Base):
     new_profiles: Mapped[int] = mapped_column(Integer)
     assignment_rate: Mapped[float | None] = mapped_column(Float)
     images_done: Mapped[int] = mapped_column(Integer)
+    deer_detections: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    placed_detections: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    run_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Telemetry(Base):

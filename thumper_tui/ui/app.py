@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterable
 
@@ -15,6 +16,8 @@ from thumper_tui.config import DEFAULT_THEME
 from thumper_tui.ui.commands import dashboard_commands
 from thumper_tui.ui.screens.dashboard import DashboardScreen
 from thumper_tui.ui.screens.help import HelpScreen
+from thumper_tui.ui.screens.readiness import ReadinessScreen
+from thumper_tui.ui.screens.runs import RunsScreen
 from thumper_tui.ui.services import Services
 from thumper_tui.ui.themes import chosen_theme, load_themes, remember_theme
 
@@ -32,6 +35,8 @@ class ThumperApp(App[None]):
         Binding("ctrl+p", "command_palette", "Palette", show=False, priority=True),
         Binding("colon", "command_palette", "Palette", show=False),
         Binding("1", "show_dashboard", "Dashboard", show=False),
+        Binding("2", "show_readiness", "Readiness", show=False),
+        Binding("3", "show_runs", "Runs", show=False),
     ]
 
     def __init__(self, services: Services) -> None:
@@ -61,6 +66,8 @@ class ThumperApp(App[None]):
         self.workers.cancel_all()
         with contextlib.suppress(WorkerCancelled, WorkerFailed):
             await self.workers.wait_for_complete()
+        if self.services.in_flight:
+            await asyncio.wait(list(self.services.in_flight), timeout=10)
         if self.services.engine is not None:
             await self.services.engine.dispose()
 
@@ -77,3 +84,17 @@ class ThumperApp(App[None]):
         """Screen 1."""
         while len(self.screen_stack) > 2 and not isinstance(self.screen, DashboardScreen):
             self.pop_screen()
+
+    def action_show_readiness(self) -> None:
+        """Screen 2: is the herd ready to name?"""
+        self._show(ReadinessScreen)
+
+    def action_show_runs(self) -> None:
+        """Screen 3: runs, the advisor and the weekly report."""
+        self._show(RunsScreen)
+
+    def _show(self, kind: type[ReadinessScreen] | type[RunsScreen]) -> None:
+        if isinstance(self.screen, kind):
+            return
+        self.action_show_dashboard()
+        self.push_screen(kind(self.services))

@@ -8,6 +8,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from thumper_tui.ui.screens.dashboard import DashboardScreen
+from thumper_tui.ui.screens.runs import RunsScreen
 
 
 def dashboard_commands(app: App[None], screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -23,7 +24,26 @@ def dashboard_commands(app: App[None], screen: Screen[object]) -> Iterable[Syste
             "thumper worker --detach, if none is running",
             screen.action_start_worker,
         )
+    if isinstance(screen, RunsScreen):
+        yield SystemCommand(
+            "Act on the advice",
+            "Start the advised run, after a confirmation",
+            screen.action_act_on_advice,
+        )
+        yield SystemCommand(
+            "Weekly report", "This week, in Markdown (e)", screen.action_weekly_report
+        )
     yield SystemCommand("Dashboard", "Screen 1", app.action_show_dashboard)  # type: ignore[attr-defined]
+    yield SystemCommand(
+        "Readiness",
+        "Screen 2: is the herd ready to name?",
+        app.action_show_readiness,  # type: ignore[attr-defined]
+    )
+    yield SystemCommand(
+        "Runs and reports",
+        "Screen 3: runs, the advisor, the weekly report",
+        app.action_show_runs,  # type: ignore[attr-defined]
+    )
     yield SystemCommand("Help", "Keys and what they do (F1, ?)", app.action_help)  # type: ignore[attr-defined]
     for name in sorted(app.available_themes):
         if name.startswith("thumper"):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from thumper_tui.monitor.alerts import describe_age as age
 from thumper_tui.vocabulary.durations import format_duration
+from thumper_tui.vocabulary.durations import format_moment as moment
 
-__all__ = ["age", "duration", "gib", "rate"]
+__all__ = ["age", "duration", "gib", "moment", "rate"]
 
 
 def duration(seconds: float | None) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from thumper_tui.analytics.advisor import Advice
+from thumper_tui.analytics.answers import RanchView
 from thumper_tui.monitor.overview import Overview
 from thumper_tui.telemetry.snapshots import GpuState, HostSnapshot
 
@@ -32,3 +34,19 @@ class DatabaseUnreachable(Message):
         super().__init__()
         self.reason = reason
         self.retry_in = retry_in
+
+
+class RanchViewRead(Message):
+    """Readiness, health, the history, the advice and the runs were read."""
+
+    def __init__(self, view: RanchView) -> None:
+        super().__init__()
+        self.view = view
+
+
+class AdviceRead(Message):
+    """The advisor was asked; ``next_scheduled`` comes with it."""
+
+    def __init__(self, advice: Advice) -> None:
+        super().__init__()
+        self.advice = advice

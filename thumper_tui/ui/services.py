@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,6 +15,8 @@ from thumper_tui.store.types import utcnow
 from thumper_tui.telemetry.host import sample_host
 from thumper_tui.telemetry.nvml import GpuSampler
 from thumper_tui.telemetry.snapshots import HostSnapshot
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -28,3 +32,13 @@ class Services:
     retry_base: float = 1.0
     retry_max: float = 30.0
     engine: AsyncEngine | None = None
+    # Database reads still running, which the app lets finish before it disposes the engine.
+    in_flight: set[asyncio.Future[Any]] = field(default_factory=set)
+
+    async def shielded(self, read: Awaitable[T]) -> T:
+        """Await ``read`` shielded from cancellation: Textual cancels workers as it quits, and
+        a query cut off half-way leaves aiosqlite a connection it can never close."""
+        future = asyncio.ensure_future(read)
+        self.in_flight.add(future)
+        future.add_done_callback(self.in_flight.discard)
+        return await asyncio.shield(future)

@@ -1,6 +1,8 @@
-"""Durations as people read them: ``1:02:03``, ``4:05``."""
+"""Durations and moments as people read them: ``1:02:03``, ``4:05``, ``Sun 06 Dec 02:00 CST``."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 
 def format_duration(seconds: float) -> str:
@@ -9,3 +11,9 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_moment(moment: datetime | str) -> str:
+    """A moment (or its ISO text) as ``Sun 06 Dec 02:00 CST``, in its own zone."""
+    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return f"{when:%a %d %b %H:%M} {when.tzname() or ''}".rstrip()

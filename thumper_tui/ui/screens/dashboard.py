@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Awaitable
-from typing import TypeVar
+import time
 
 from textual import work
 from textual.app import ComposeResult
@@ -21,14 +20,21 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from thumper_tui.engine import daemon
-from thumper_tui.engine.runs import RunError, queue_run, request
+from thumper_tui.analytics.answers import current_advice
+from thumper_tui.engine.runs import request
 from thumper_tui.monitor.overview import Overview, read_overview
 from thumper_tui.store.engine import error_reason, make_engine
 from thumper_tui.store.migrate import upgrade
 from thumper_tui.store.models import RunTrigger
 from thumper_tui.store.url import mask_url
-from thumper_tui.ui.messages import DatabaseUnreachable, OverviewRead, TelemetrySampled
+from thumper_tui.ui.format import moment
+from thumper_tui.ui.messages import (
+    AdviceRead,
+    DatabaseUnreachable,
+    OverviewRead,
+    TelemetrySampled,
+)
+from thumper_tui.ui.run_actions import attempt, queue_and_serve, start_worker
 from thumper_tui.ui.screens.confirm import ConfirmScreen
 from thumper_tui.ui.screens.run_dialog import RunChoice, RunDialog
 from thumper_tui.ui.services import Services
@@ -39,7 +45,7 @@ from thumper_tui.ui.widgets.run.run_panel import RunPanel
 from thumper_tui.ui.widgets.run.throughput_chart import ThroughputChart
 from thumper_tui.ui.widgets.telemetry.devices import Devices
 
-T = TypeVar("T")
+ADVICE_EVERY = 30.0  # seconds between the advisor's readings (it hashes the model file)
 
 
 class DashboardScreen(Screen[None]):
@@ -61,6 +67,7 @@ class DashboardScreen(Screen[None]):
         self._refresh = asyncio.Event()
         self._in_flight: asyncio.Future[Overview] | None = None
         self._upgraded = False
+        self._advised_at = -ADVICE_EVERY
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -143,7 +150,31 @@ class DashboardScreen(Screen[None]):
                 continue
             delay = services.retry_base
             self.post_message(OverviewRead(overview))
+            await self._ask_the_advisor()
             await self._pause(services.database_interval)
+
+    async def _ask_the_advisor(self) -> None:
+        """Every ``ADVICE_EVERY`` seconds: the advisor's verdict and the next scheduled run."""
+        services = self.services
+        now = time.monotonic()
+        if services.engine is None or now - self._advised_at < ADVICE_EVERY:
+            return
+        self._advised_at = now
+        try:
+            advice = await services.shielded(
+                current_advice(services.engine, services.settings, services.clock())
+            )
+        except Exception as exc:  # the overview's own reads report the database
+            self.sub_title = f"advisor: {error_reason(exc)}"
+            return
+        self.post_message(AdviceRead(advice))
+
+    def on_advice_read(self, message: AdviceRead) -> None:
+        advice = message.advice
+        text = f"advisor: {advice.action.value}"
+        if advice.next_scheduled:
+            text += f" · next scheduled run {moment(advice.next_scheduled)}"
+        self.sub_title = text
 
     async def on_telemetry_sampled(self, message: TelemetrySampled) -> None:
         await self.query_one(Devices).show(message.gpus, message.host)
@@ -186,37 +217,19 @@ class DashboardScreen(Screen[None]):
     async def _queue_run(self, choice: RunChoice | None) -> None:
         if choice is None or self.services.engine is None:
             return
-        run_id = await self._attempt(
-            "queue the run",
-            queue_run(
-                self.services.engine,
-                choice.kind,
-                clear_mode=choice.clear_mode,
-                trigger=RunTrigger.MANUAL,
-            ),
+        await queue_and_serve(
+            self,
+            self.services,
+            choice.kind,
+            choice.clear_mode,
+            RunTrigger.MANUAL,
+            worker_alive=self._worker_alive(),
         )
-        if run_id is None:
-            return
-        self.notify(f"run {run_id} queued")
-        if not self._worker_alive():
-            await self.action_start_worker()
         self._refresh.set()
 
     async def action_start_worker(self) -> None:
         """Start ``thumper worker --detach`` unless one is running already."""
-        settings = self.services.settings
-        try:
-            pid, started = await asyncio.to_thread(
-                daemon.start_worker, settings.database_url, settings.config_file
-            )
-        except OSError as exc:
-            self.notify(f"could not start a worker: {exc}", severity="error")
-            return
-        self.notify(
-            f"worker started in the background (pid {pid})"
-            if started
-            else f"a background worker is already running (pid {pid})"
-        )
+        await start_worker(self, self.services)
         self._refresh.set()
 
     async def action_toggle_pause(self) -> None:
@@ -254,19 +267,9 @@ class DashboardScreen(Screen[None]):
 
     async def _request(self, run_id: int, action: str) -> None:
         assert self.services.engine is not None
-        status = await self._attempt(
-            f"{action} run {run_id}", request(self.services.engine, run_id, action)
+        status = await attempt(
+            self, f"{action} run {run_id}", request(self.services.engine, run_id, action)
         )
         if status is not None:
             self.notify(f"run {run_id} {status}")
             self._refresh.set()
-
-    async def _attempt(self, what: str, step: Awaitable[T]) -> T | None:
-        """Await ``step``; a refusal or a database error becomes a notification and None."""
-        try:
-            return await step
-        except RunError as exc:
-            self.notify(str(exc), severity="warning")
-        except Exception as exc:
-            self.notify(f"could not {what}: {error_reason(exc)}", severity="error")
-        return None

@@ -21,6 +21,11 @@ quitting the dashboard never stops a run, and opening it again shows the run whe
 | `c` | cancel the active run (asks first) |
 | `w` | start a background worker (`thumper worker --detach`) |
 | `1` | the dashboard |
+| `2` | readiness: is the herd ready to name? (`g` reads again) |
+| `3` | runs and reports: run history, the advisor, the weekly report |
+| `a` | on screen 3: start the advised run (asks first, says how long) |
+| `e` | on screen 3: this week's report |
+| `j`, `k` | down, up in lists |
 | `F1`, `?` | this help |
 | `Ctrl+P`, `:` | command palette: every action, themes |
 | `q`, `Ctrl+Q` | quit (runs go on) |

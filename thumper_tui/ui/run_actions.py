@@ -1,0 +1,71 @@
+"""Starting runs from any screen: queue the run, then make sure a worker will serve it.
+
+Refusals (another run is active) and database errors become notifications, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from textual.widget import Widget
+
+from thumper_tui.engine import daemon
+from thumper_tui.engine.runs import RunError, queue_run
+from thumper_tui.store.engine import error_reason
+from thumper_tui.ui.services import Services
+
+T = TypeVar("T")
+
+
+async def attempt(widget: Widget, what: str, step: Awaitable[T]) -> T | None:
+    """Await ``step``; a refusal or a database error becomes a notification and None."""
+    try:
+        return await step
+    except RunError as exc:
+        widget.notify(str(exc), severity="warning")
+    except Exception as exc:
+        widget.notify(f"could not {what}: {error_reason(exc)}", severity="error")
+    return None
+
+
+async def start_worker(widget: Widget, services: Services) -> None:
+    """Start ``thumper worker --detach`` unless one is running already."""
+    settings = services.settings
+    try:
+        pid, started = await asyncio.to_thread(
+            daemon.start_worker, settings.database_url, settings.config_file
+        )
+    except OSError as exc:
+        widget.notify(f"could not start a worker: {exc}", severity="error")
+        return
+    widget.notify(
+        f"worker started in the background (pid {pid})"
+        if started
+        else f"a background worker is already running (pid {pid})"
+    )
+
+
+async def queue_and_serve(
+    widget: Widget,
+    services: Services,
+    kind: str,
+    clear_mode: str,
+    trigger: str,
+    *,
+    worker_alive: bool,
+) -> int | None:
+    """Queue a run; when no worker is alive, start one. The run's id, or None if refused."""
+    assert services.engine is not None
+    run_id = await attempt(
+        widget,
+        "queue the run",
+        queue_run(services.engine, kind, clear_mode=clear_mode, trigger=trigger),
+    )
+    if run_id is None:
+        return None
+    widget.notify(f"run {run_id} queued")
+    if not worker_alive:
+        await start_worker(widget, services)
+    return run_id

@@ -1,0 +1,1 @@
+"""Widgets for the readiness screen: the checklist and the history charts."""

@@ -1,0 +1,1 @@
+"""Widgets for the runs and reports screen: the run history, recipes, the advisor."""

@@ -168,3 +168,12 @@ def test_a_reid_only_run_renews_the_re_id_baseline_but_not_the_detector_one() ->
     rebuilt = [run(1, recipe=replace(old, model_sha256=SHA)), runs[1]]
     rebuilt[1] = run(2, kind="reid-only")
     assert advise(facts(runs=rebuilt)).action == Action.NOTHING
+
+
+def test_an_active_run_is_waited_for() -> None:
+    running = replace(run(2, kind="incremental"), status="running", images_done=200)
+    advice = advise(facts(runs=[run(1), running], pending=300))
+    assert advice.action == Action.WAIT and advice.plan is None
+    assert advice.reasons == [
+        "run 2 (incremental) is running: 200 photos handled so far; let it finish first"
+    ]

@@ -28,7 +28,7 @@ def test_alike_profiles_merge_into_the_earlier_row() -> None:
 def test_names_humans_and_photos_keep_profiles_apart() -> None:
     a = unit(1, 0, 0)
     seen = sightings([(0, "doe", a), (1, "doe", a)])
-    named = [ProfileFacts(named=True), ProfileFacts(named=True)]
+    named = [ProfileFacts(decided=True), ProfileFacts(decided=True)]
     assert decide(seen, named, RECIPE).merges == []
     assert decide(seen, [ProfileFacts()] * 2, RECIPE, kept_apart=[(1, 0)]).merges == []
     together = [

@@ -116,6 +116,8 @@ def test_name_and_profiles_commands(database_url: str) -> None:
             "sightings": 12,
             "first_seen": "2025-11-02T13:03:19Z",
             "last_seen": "2025-11-02T13:03:19Z",
+            "notes": None,
+            "cameras": [],
         },
         {
             "id": 2,
@@ -124,5 +126,7 @@ def test_name_and_profiles_commands(database_url: str) -> None:
             "sightings": 3,
             "first_seen": None,
             "last_seen": None,
+            "notes": None,
+            "cameras": [],
         },
     ]

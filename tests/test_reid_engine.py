@@ -240,3 +240,44 @@ def test_a_broken_identity_embedder_is_reported_in_one_line(
     assert "Traceback" not in result.output
     status = run_json("status", database_url=database_url)
     assert status["images"]["processing"] == 0  # nothing left claimed
+
+
+@pytest.mark.parametrize("clear_mode", ["none", "detections", "all"])
+def test_merges_and_splits_survive_every_clear_mode(
+    ranch: Path, database_url: str, clear_mode: str
+) -> None:
+    ok("import", str(ranch), url=database_url)
+    ok("process", url=database_url)
+    profiles = sorted(
+        run_json("profiles", database_url=database_url), key=lambda p: -p["sightings"]
+    )
+    keep, gone, cut = (p["id"] for p in profiles[:3])
+    ok("merge", str(gone), str(keep), url=database_url)
+    rows = deer_detections(database_url)
+
+    def alone(r: Any) -> bool:
+        """No other deer box over the same place: a new box there continues only this one."""
+        box = (r.x1, r.y1, r.x2, r.y2)
+        return not any(
+            o.id != r.id and o.image_id == r.image_id and iou((o.x1, o.y1, o.x2, o.y2), box) > 0.1
+            for o in rows
+        )
+
+    merged = [r for r in rows if r.deer_id == keep and alone(r)]
+    split_off = [r for r in rows if r.deer_id == cut and alone(r)][:2]
+    assert merged and len(split_off) == 2
+    out = ok("split", str(cut), *(str(r.id) for r in split_off), url=database_url)
+    new = int(out.split("into new profile ")[1].split()[0])
+
+    ok("reprocess", "--clear-mode", clear_mode, url=database_url)
+
+    after = deer_detections(database_url)
+    for r in merged:  # every photo of the merged deer is still the survivor's
+        assert at(after, r.image_id, (r.x1, r.y1, r.x2, r.y2)).deer_id == keep
+    for r in split_off:  # and the split-off detections are still the other deer's
+        assert at(after, r.image_id, (r.x1, r.y1, r.x2, r.y2)).deer_id == new
+    status = dict(query(database_url, select(Deer.id, Deer.status)))
+    assert status[gone] == "merged" and status[new] == status[cut] == "active"
+    assert tuple(sorted((cut, new))) in query(
+        database_url, select(NotSameDeer.deer_a, NotSameDeer.deer_b)
+    )

@@ -2,6 +2,7 @@
 
 The decision tree, in order (each branch names the facts that fired it):
 
+0. A run is queued, running or paused: wait for it (a second run cannot start meanwhile).
 1. A full reprocess now when the model file's hash or the pipeline version (a fix that
    changes results) differs from the last full run's (else the first run's), the identity
    embedder or the re-ID threshold (by more than 0.05) differs from the last run that
@@ -90,6 +91,14 @@ def advise(facts: RanchFacts, next_scheduled: str | None = None) -> Advice:
     if facts.total_images == 0:
         return Advice(Action.NOTHING, ["no photos imported yet"], next_scheduled=next_scheduled)
     current, base, new = facts.current, facts.baseline, facts.new_images
+    active = facts.active_run
+    if active is not None:
+        handled = active.images_done + active.images_failed
+        reasons = [
+            f"run {active.id} ({active.kind}) is {active.status}: "
+            f"{handled:,} photos handled so far; let it finish first"
+        ]
+        return Advice(Action.WAIT, reasons, next_scheduled=next_scheduled)
     if base is None:
         plan = Plan(RunKind.INCREMENTAL, ClearMode.NONE, new)
         reasons = [f"{new:,} photos never processed: the first run takes them all"]

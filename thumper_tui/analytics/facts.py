@@ -23,7 +23,14 @@ from thumper_tui.detector.model import DEMO_WEIGHTS
 from thumper_tui.engine.recipe import PIPELINE_VERSION, RunRecipe, recipe_columns
 from thumper_tui.reid.embedder import REID_VERSION, REID_WEIGHTS
 from thumper_tui.reid.gallery import DEFAULT_THRESHOLD
-from thumper_tui.store.models import Image, ImageStatus, Run, RunKind, RunStatus
+from thumper_tui.store.models import (
+    ACTIVE_RUN_STATUSES,
+    Image,
+    ImageStatus,
+    Run,
+    RunKind,
+    RunStatus,
+)
 
 MIN_TIMED = 20  # photos a run must have handled for its pace to count
 
@@ -82,6 +89,12 @@ class RanchFacts:
     def done_runs(self) -> list[RecordedRun]:
         """Runs that finished their work."""
         return [r for r in self.runs if r.status == RunStatus.DONE]
+
+    @property
+    def active_run(self) -> RecordedRun | None:
+        """The run that is queued, running or paused, if any."""
+        active = {s.value for s in ACTIVE_RUN_STATUSES}
+        return next((r for r in reversed(self.runs) if r.status in active), None)
 
     @property
     def baseline(self) -> RecordedRun | None:

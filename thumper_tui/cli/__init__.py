@@ -13,12 +13,19 @@ from thumper_tui.cli.analytics_cmds import (
     report_command,
     schedule_command,
 )
+from thumper_tui.cli.audit_cmds import (
+    correct_command,
+    history_command,
+    primary_command,
+    undo_command,
+)
 from thumper_tui.cli.config_cmd import config
 from thumper_tui.cli.dashboard_cmd import dashboard_command
 from thumper_tui.cli.db_cmd import db
 from thumper_tui.cli.eval_cmd import eval_group
 from thumper_tui.cli.import_cmd import import_command
 from thumper_tui.cli.name_cmd import name_command, not_same_command, note_command, verify_command
+from thumper_tui.cli.names_cmds import names_group, profile_group
 from thumper_tui.cli.process_cmd import (
     cancel_command,
     pause_command,
@@ -28,6 +35,7 @@ from thumper_tui.cli.process_cmd import (
     worker_command,
 )
 from thumper_tui.cli.read_cmds import images, profiles, runs, status, unplaced
+from thumper_tui.cli.regroup_cmds import merge_command, split_command
 from thumper_tui.cli.runtime import Obj
 from thumper_tui.cli.synth_cmd import synth_command
 from thumper_tui.cli.train_cmd import train_demo_command, train_reid_command
@@ -66,6 +74,17 @@ cli.add_command(runs)
 cli.add_command(profiles)
 cli.add_command(unplaced)
 cli.add_command(name_command)
+cli.add_command(names_group)
+for decision in (
+    correct_command,
+    primary_command,
+    merge_command,
+    split_command,
+    history_command,
+    undo_command,
+):
+    cli.add_command(decision)
+cli.add_command(profile_group)
 cli.add_command(note_command)
 cli.add_command(verify_command)
 cli.add_command(not_same_command)

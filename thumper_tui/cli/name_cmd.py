@@ -17,7 +17,7 @@ from thumper_tui.naming.names import NamingError, set_name, validate_name
 @click.argument("name")
 @click.pass_context
 def name_command(ctx: click.Context, profile_id: int, name: str) -> None:
-    """Give profile PROFILE_ID the name NAME (the change is recorded and can be undone)."""
+    """Give profile PROFILE_ID the name NAME (the change is recorded in the audit)."""
     settings = settings_from(ctx)
     try:
         validate_name(name)

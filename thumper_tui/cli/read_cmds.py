@@ -71,14 +71,22 @@ def status(ctx: click.Context, as_json: bool) -> None:
     help="Only images in this state.",
 )
 @click.option("--camera", help="Only images from this camera.")
+@click.option("--profile", "profile_id", type=int, help="Only images this profile is seen in.")
 @json_option
 @click.pass_context
-def images(ctx: click.Context, status_: str | None, camera: str | None, as_json: bool) -> None:
+def images(
+    ctx: click.Context,
+    status_: str | None,
+    camera: str | None,
+    profile_id: int | None,
+    as_json: bool,
+) -> None:
     """List imported images, by camera and time."""
     settings = settings_from(ctx)
 
     async def work(engine: AsyncEngine) -> tuple[list[ImageRow], list[str]]:
-        return await list_images(engine, status_, camera), await camera_names(engine)
+        rows = await list_images(engine, status_, camera, profile_id)
+        return rows, await camera_names(engine)
 
     rows, cameras = run_with_database(settings, work)
     if camera is not None and camera not in cameras:
@@ -123,22 +131,39 @@ def runs(ctx: click.Context, as_json: bool) -> None:
 
 
 @click.command()
+@click.option(
+    "--category", type=click.Choice(["buck", "doe", "fawn", "unknown"]), help="Only these."
+)
+@click.option("--unnamed", is_flag=True, help="Only profiles without a name.")
+@click.option(
+    "--sort",
+    type=click.Choice(["id", "name", "sightings", "first_seen", "last_seen"]),
+    default="id",
+    show_default=True,
+)
 @json_option
 @click.pass_context
-def profiles(ctx: click.Context, as_json: bool) -> None:
-    """Live deer profiles with their names and sightings."""
-    from thumper_tui.naming.names import list_profiles
+def profiles(
+    ctx: click.Context, category: str | None, unnamed: bool, sort: str, as_json: bool
+) -> None:
+    """Live deer profiles with their names, sightings, cameras and notes."""
+    from thumper_tui.naming.names import Profile, list_profiles
 
     settings = settings_from(ctx)
-    rows = run_with_database(settings, list_profiles)
+
+    async def work(engine: AsyncEngine) -> list[Profile]:
+        return await list_profiles(engine, category=category, unnamed=unnamed, sort=sort)
+
+    rows = run_with_database(settings, work)
     if as_json:
         click.echo(json.dumps([p.as_json() for p in rows], indent=2))
         return
     for p in rows:
         seen = p.last_seen.strftime("%Y-%m-%d") if p.last_seen else "-"
+        notes = f"  notes: {p.notes}" if p.notes else ""
         click.echo(
             f"{p.id:>5}  {p.name or '(unnamed)':<24} {p.category:<8} "
-            f"{p.sightings:>5} sightings, last {seen}"
+            f"{p.sightings:>5} sightings, last {seen}  {', '.join(p.cameras)}{notes}"
         )
     click.echo(f"{len(rows)} profiles", err=True)
 

@@ -55,7 +55,7 @@ async def consolidate(conn: AsyncConnection, run_id: int) -> int:
         )
     ).one()
     recipe = RunRecipe.from_row(run)
-    profiles = await _profiles(conn, run_id, run.clear_mode, recipe.embedder)
+    profiles, verified = await _profiles(conn, run_id, run.clear_mode, recipe.embedder)
     if len(profiles) < 2:
         return 0
     ids = [p.id for p in profiles]
@@ -65,13 +65,16 @@ async def consolidate(conn: AsyncConnection, run_id: int) -> int:
     }
     c = recipe.consolidation
     untouched = (
-        await _untouched(conn, profiles, run.started_at, not_same)
+        _untouched(profiles, verified, run.started_at, not_same)
         if c.sex_margin
         else [False] * len(profiles)
     )
     outcome = decide(
         await _sightings(conn, row, recipe.embedder),
-        [ProfileFacts(p.name is not None, h) for p, h in zip(profiles, untouched, strict=True)],
+        [
+            ProfileFacts(p.name is not None or p.id in verified, h)
+            for p, h in zip(profiles, untouched, strict=True)
+        ],
         c,
         kept_apart=[(row[a], row[b]) for a, b in not_same if a in row and b in row],
         head=shipped_sex_head(recipe.embedder) if c.head_votes else None,
@@ -83,16 +86,28 @@ async def consolidate(conn: AsyncConnection, run_id: int) -> int:
     return len(outcome.merges)
 
 
-async def _profiles(conn: AsyncConnection, run_id: int, clear_mode: str, version: str) -> list[Any]:
-    """The profiles to consolidate, survivors first: named, then most sightings, then oldest."""
+async def _profiles(
+    conn: AsyncConnection, run_id: int, clear_mode: str, version: str
+) -> tuple[list[Any], set[int]]:
+    """The profiles to consolidate, survivors first (those a human named or verified a
+    detection into, then most sightings, then oldest), and those holding a verified one."""
     query = select(Deer.id, Deer.name, Deer.notes, Deer.sightings, Deer.created_at).where(
         Deer.status == ProfileStatus.ACTIVE.value, Deer.bank_version == version
     )
     if clear_mode == ClearMode.ALL:
         query = query.where(Deer.built_by_run == run_id)
-    return sorted(
-        (await conn.execute(query)).all(), key=lambda r: (r.name is None, -r.sightings, r.id)
-    )
+    rows = (await conn.execute(query)).all()
+    verified = {
+        int(deer)
+        for deer in await conn.scalars(
+            select(Detection.deer_id)
+            .where(Detection.deer_id.in_([r.id for r in rows]), Detection.verified)
+            .distinct()
+        )
+        if deer is not None
+    }
+    decided = {r.id for r in rows if r.name is not None} | verified
+    return sorted(rows, key=lambda r: (r.id not in decided, -r.sightings, r.id)), verified
 
 
 async def _sightings(conn: AsyncConnection, row: dict[int, int], version: str) -> list[Sighting]:
@@ -128,18 +143,11 @@ async def _sightings(conn: AsyncConnection, row: dict[int, int], version: str) -
     ]
 
 
-async def _untouched(
-    conn: AsyncConnection, profiles: Sequence[Any], started: Any, not_same: set[tuple[int, int]]
+def _untouched(
+    profiles: Sequence[Any], verified: set[int], started: Any, not_same: set[tuple[int, int]]
 ) -> list[bool]:
     """Which profiles this run founded that no human has touched: no name, no notes, no
     verified detection, no "not the same deer" decision. Only these may be held back."""
-    verified = set(
-        await conn.scalars(
-            select(Detection.deer_id)
-            .where(Detection.deer_id.in_([p.id for p in profiles]), Detection.verified)
-            .distinct()
-        )
-    )
     decided = {deer for pair in not_same for deer in pair}
     return [
         started is not None

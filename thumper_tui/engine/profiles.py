@@ -17,7 +17,7 @@ from thumper_tui.store.models import Deer, Detection, Image, ProfileStatus
 from thumper_tui.vocabulary.codec import vector_to_bytes
 
 
-def _prototype(bank: np.ndarray[Any, Any]) -> bytes | None:
+def prototype_of(bank: np.ndarray[Any, Any]) -> bytes | None:
     if not len(bank):
         return None
     mean = bank.mean(axis=0)
@@ -39,7 +39,7 @@ async def save_profiles(
         values = {
             "category": profile.category,
             "exemplars": vector_to_bytes(profile.bank),
-            "prototype": _prototype(profile.bank),
+            "prototype": prototype_of(profile.bank),
             "bank_version": version,
             "built_by_run": run_id,
         }

@@ -36,6 +36,25 @@ async def _live(conn: AsyncConnection, profile_id: int) -> Any:
     return row
 
 
+async def deer_detection(conn: AsyncConnection, detection_id: int) -> Any:
+    """A deer detection's profile, categories and verified flag, or :class:`NamingError`."""
+    row = (
+        await conn.execute(
+            select(
+                Detection.deer_id,
+                Detection.category,
+                Detection.corrected_category,
+                Detection.verified,
+            ).where(Detection.id == detection_id)
+        )
+    ).first()
+    if row is None:
+        raise NamingError(f"no detection {detection_id}")
+    if row.category not in DEER_CATEGORIES:
+        raise NamingError(f"detection {detection_id} is not a deer ({row.category})")
+    return row
+
+
 async def _audit(conn: AsyncConnection, action: str, **values: Any) -> None:
     await conn.execute(insert(Audit).values(ts=utcnow(), action=action, actor="cli", **values))
 
@@ -55,17 +74,7 @@ async def verify_detection(engine: AsyncEngine, detection_id: int, profile_id: i
     """Put a deer detection in a profile and mark the assignment as a human's."""
     async with engine.begin() as conn:
         await _live(conn, profile_id)
-        row = (
-            await conn.execute(
-                select(Detection.deer_id, Detection.category, Detection.verified).where(
-                    Detection.id == detection_id
-                )
-            )
-        ).first()
-        if row is None:
-            raise NamingError(f"no detection {detection_id}")
-        if row.category not in DEER_CATEGORIES:
-            raise NamingError(f"detection {detection_id} is not a deer ({row.category})")
+        row = await deer_detection(conn, detection_id)
         await conn.execute(
             update(Detection)
             .where(Detection.id == detection_id)

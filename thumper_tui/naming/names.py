@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.store.models import Audit, Deer, ProfileStatus
+from thumper_tui.store.models import Audit, Camera, Deer, Detection, Image, ProfileStatus
 from thumper_tui.store.types import utcnow
 
 MAX_NAME = 100
@@ -50,6 +50,8 @@ class Profile:
     sightings: int
     first_seen: datetime | None
     last_seen: datetime | None
+    notes: str | None = None
+    cameras: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         def iso(moment: datetime | None) -> str | None:
@@ -62,20 +64,63 @@ class Profile:
             "sightings": self.sightings,
             "first_seen": iso(self.first_seen),
             "last_seen": iso(self.last_seen),
+            "notes": self.notes,
+            "cameras": list(self.cameras),
         }
 
 
-async def list_profiles(engine: AsyncEngine) -> list[Profile]:
-    """Live profiles by id."""
+SORTS = ("id", "name", "sightings", "first_seen", "last_seen")
+
+
+async def list_profiles(
+    engine: AsyncEngine,
+    *,
+    category: str | None = None,
+    unnamed: bool = False,
+    sort: str = "id",
+) -> list[Profile]:
+    """Live profiles (of ``category``; only ``unnamed`` ones), with their notes and the cameras
+    that saw them, ordered by ``sort`` (most sightings and latest first; names A to Z)."""
+    query = select(
+        Deer.id,
+        Deer.name,
+        Deer.category,
+        Deer.sightings,
+        Deer.first_seen,
+        Deer.last_seen,
+        Deer.notes,
+    ).where(Deer.status == ProfileStatus.ACTIVE.value)
+    if category is not None:
+        query = query.where(Deer.category == category)
+    if unnamed:
+        query = query.where(Deer.name.is_(None))
     async with engine.connect() as conn:
-        rows = await conn.execute(
-            select(
-                Deer.id, Deer.name, Deer.category, Deer.sightings, Deer.first_seen, Deer.last_seen
-            )
-            .where(Deer.status == ProfileStatus.ACTIVE.value)
-            .order_by(Deer.id)
-        )
-        return [Profile(*row) for row in rows]
+        rows = (await conn.execute(query)).all()
+        seen_at: dict[int, set[str]] = {}
+        for deer_id, camera in await conn.execute(
+            select(Detection.deer_id, Camera.name)
+            .join(Image, Image.id == Detection.image_id)
+            .join(Camera, Camera.id == Image.camera_id)
+            .where(Detection.deer_id.in_([r.id for r in rows]))
+            .distinct()
+        ):
+            if deer_id is not None:
+                seen_at.setdefault(deer_id, set()).add(camera)
+    profiles = [Profile(*row, cameras=tuple(sorted(seen_at.get(row.id, ())))) for row in rows]
+    return sorted(profiles, key=_SORT_KEYS[sort])
+
+
+def _latest(moment: datetime | None) -> float:
+    return -moment.timestamp() if moment else 0.0
+
+
+_SORT_KEYS: dict[str, Any] = {
+    "id": lambda p: p.id,
+    "name": lambda p: (p.name is None, (p.name or "").casefold(), p.id),
+    "sightings": lambda p: (-p.sightings, p.id),
+    "first_seen": lambda p: (p.first_seen is None, p.first_seen or datetime.min, p.id),
+    "last_seen": lambda p: (_latest(p.last_seen), p.id),
+}
 
 
 async def set_name(

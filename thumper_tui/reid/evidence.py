@@ -68,11 +68,12 @@ class Sighting:
 
 @dataclass(frozen=True)
 class ProfileFacts:
-    """What consolidation needs to know of a profile beyond its sightings: whether it carries a
-    name (two named profiles never merge), and whether it may be held back (this run founded it
-    and no human touched it)."""
+    """What consolidation needs to know of a profile beyond its sightings: whether a human
+    decided who it is (named it, or verified a detection into it: two such profiles never
+    merge, since either's detections would move to the other deer), and whether it may be held
+    back (this run founded it and no human touched it)."""
 
-    named: bool = False
+    decided: bool = False
     holdable: bool = True
 
 
@@ -134,9 +135,10 @@ def decide(
 def _apart(
     profiles: Sequence[ProfileFacts], counts: np.ndarray[Any, Any], together: set[tuple[int, int]]
 ) -> np.ndarray[Any, Any]:
-    """Pairs that never merge: both named, seen together, or one without any embedding."""
-    named = np.array([p.named for p in profiles], dtype=bool)
-    apart: np.ndarray[Any, Any] = named[:, None] & named[None, :]
+    """Pairs that never merge: both decided by a human, seen together, or one without any
+    embedding."""
+    decided = np.array([p.decided for p in profiles], dtype=bool)
+    apart: np.ndarray[Any, Any] = decided[:, None] & decided[None, :]
     apart[counts == 0, :] = True  # nothing to compare a profile without embeddings by
     apart[:, counts == 0] = True
     for a, b in together:

@@ -251,9 +251,10 @@ class Deer(Base):
 
     __tablename__ = "deer"
     __table_args__ = (
+        # Names are unique among live profiles whatever their case: "Bambi" and "bambi" clash.
         Index(
             "uq_deer_live_name",
-            "name",
+            text("lower(name)"),
             unique=True,
             sqlite_where=text("status = 'active' AND name IS NOT NULL"),
             postgresql_where=text("status = 'active' AND name IS NOT NULL"),

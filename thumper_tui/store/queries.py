@@ -114,9 +114,13 @@ async def camera_names(engine: AsyncEngine) -> list[str]:
 
 
 async def list_images(
-    engine: AsyncEngine, status: str | None = None, camera: str | None = None
+    engine: AsyncEngine,
+    status: str | None = None,
+    camera: str | None = None,
+    profile: int | None = None,
 ) -> list[ImageRow]:
-    """Images ordered by camera, time and path, optionally filtered by status and camera."""
+    """Images ordered by camera, time and path, optionally filtered by status, camera and the
+    profile seen in them."""
     query = (
         select(
             Image.path,
@@ -135,6 +139,10 @@ async def list_images(
         query = query.where(Image.status == status)
     if camera is not None:
         query = query.where(Camera.name == camera)
+    if profile is not None:
+        query = query.where(
+            Image.id.in_(select(Detection.image_id).where(Detection.deer_id == profile))
+        )
     async with engine.connect() as conn:
         rows = (await conn.execute(query)).all()
     return [ImageRow(*row) for row in rows]

@@ -1,0 +1,143 @@
+"""``thumper names suggest|apply`` and ``thumper profile show``: naming the herd from pools."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from thumper_tui.cli.read_cmds import json_option
+from thumper_tui.cli.runtime import EXIT_USAGE, fail, run_with_database, settings_from
+from thumper_tui.naming.names import NamingError
+from thumper_tui.naming.pools import load_pools
+from thumper_tui.naming.profile_view import profile_detail
+from thumper_tui.naming.suggestions import Suggestion, apply_suggestions, name_suggestions
+
+reuse_option = click.option(
+    "--reuse-retired", is_flag=True, help="Allow the names of merged profiles again."
+)
+
+
+def _pools() -> dict[str, list[str]]:
+    try:
+        return load_pools()
+    except NamingError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+@click.group("names")
+def names_group() -> None:
+    """Names for the profiles, from the shipped pools and your own (config folder names.toml)."""
+
+
+@names_group.command("suggest")
+@click.option("--profile", "profile_id", type=int, help="Only this profile (named or not).")
+@click.option("--count", type=click.IntRange(1, 50), default=5, show_default=True)
+@reuse_option
+@json_option
+@click.pass_context
+def suggest_command(
+    ctx: click.Context, profile_id: int | None, count: int, reuse_retired: bool, as_json: bool
+) -> None:
+    """Names for each unnamed profile (most seen first), fitting its category."""
+    settings = settings_from(ctx)
+    pools = _pools()
+
+    async def work(engine: AsyncEngine) -> list[Suggestion]:
+        return await name_suggestions(
+            engine, pools, profile=profile_id, reuse_retired=reuse_retired, count=count
+        )
+
+    try:
+        suggestions = run_with_database(settings, work)
+    except NamingError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps([s.as_json() for s in suggestions], indent=2, ensure_ascii=False))
+        return
+    for s in suggestions:
+        click.echo(
+            f"{s.profile:>5}  {s.category:<8} {s.sightings:>5} sightings  " + ", ".join(s.names)
+        )
+    if not suggestions:
+        click.echo("every live profile has a name", err=True)
+
+
+@names_group.command("apply")
+@click.option("--all-unnamed", is_flag=True, required=True, help="Name every unnamed profile.")
+@click.option("--dry-run", is_flag=True, help="Say what each would be named; change nothing.")
+@reuse_option
+@click.pass_context
+def apply_command(
+    ctx: click.Context, all_unnamed: bool, dry_run: bool, reuse_retired: bool
+) -> None:
+    """Give every unnamed profile its first suggestion (each recorded in the audit)."""
+    settings = settings_from(ctx)
+    pools = _pools()
+
+    async def work(engine: AsyncEngine) -> list[tuple[int, str]]:
+        if dry_run:
+            found = await name_suggestions(engine, pools, reuse_retired=reuse_retired)
+            return [(s.profile, s.names[0]) for s in found]
+        return await apply_suggestions(engine, pools, reuse_retired=reuse_retired)
+
+    given = run_with_database(settings, work)
+    verb = "would be" if dry_run else "is now"
+    for profile_id, name in given:
+        click.echo(f"profile {profile_id} {verb} {name!r}")
+    click.echo(f"{len(given)} profiles {'would be named' if dry_run else 'named'}", err=True)
+
+
+@click.group("profile")
+def profile_group() -> None:
+    """One profile."""
+
+
+@profile_group.command("show")
+@click.argument("profile_id", type=int)
+@json_option
+@click.pass_context
+def show_command(ctx: click.Context, profile_id: int, as_json: bool) -> None:
+    """Everything about PROFILE_ID: photos, cameras, notes and every human decision."""
+    settings = settings_from(ctx)
+
+    async def work(engine: AsyncEngine) -> dict[str, Any]:
+        return await profile_detail(engine, profile_id, settings.zone())
+
+    try:
+        detail = run_with_database(settings, work)
+    except NamingError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(detail, indent=2, ensure_ascii=False))
+        return
+    _print_detail(detail)
+
+
+def _print_detail(d: dict[str, Any]) -> None:
+    name = repr(d["name"]) if d["name"] else "(unnamed)"
+    status = "" if d["status"] == "active" else f" ({d['status']} into {d['merged_into']})"
+    click.echo(f"profile {d['id']}: {name}, {d['category']}{status}")
+    click.echo(f"notes       {d['notes'] or '-'}")
+    click.echo(
+        f"seen        {d['sightings']} times, first {d['first_seen']}, last {d['last_seen']}"
+    )
+    cameras = ", ".join(f"{c} {n}" for c, n in d["cameras"].items()) or "-"
+    click.echo(f"cameras     {cameras}")
+    primary = d["primary_photo"]
+    click.echo(f"primary     {primary['path'] if primary else '-'}")
+    for p in d["photos"]:
+        score = "founder" if p["match_score"] is None else f"{p['match_score']:.3f}"
+        marks = (" verified" if p["verified"] else "") + (" corrected" if p["corrected"] else "")
+        box = " ".join(f"{v:.3f}" for v in p["box"])
+        click.echo(
+            f"  {p['detection']:>7}  {p['taken_at']}  {p['camera']:<12} {p['category']:<7} "
+            f"[{box}] {score}{marks}  {p['path']}"
+        )
+    decisions = d["decisions"]
+    for a in decisions["audit"]:
+        click.echo(f"  audit {a['id']}: {a['at']} {a['action']} {a['before']} -> {a['after']}")
+    if decisions["not_the_same_as"]:
+        click.echo("  not the same deer as " + ", ".join(map(str, decisions["not_the_same_as"])))

@@ -1,0 +1,269 @@
+"""The audit of human decisions, category corrections, and undo: ``thumper history``, ``undo``.
+
+Every human action is an audit row with what it changed from and to. ``undo`` restores the
+``before`` of one row (default: the latest not yet undone) while what the row changed still
+reads as its ``after``: a later change to the same thing must be undone first, and a detection
+a reprocess has since replaced cannot be (the row says which). An undo is an audit row too.
+Undone here: naming and renaming, notes, primary photos, category corrections, verified
+assignments, "not the same deer", merges and splits (:mod:`thumper_tui.naming.regroup`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from thumper_tui.engine.profiles import refresh_profiles
+from thumper_tui.naming.decisions import deer_detection
+from thumper_tui.naming.names import NamingError
+from thumper_tui.naming.regroup import restore_merge, restore_split
+from thumper_tui.store.models import Audit, Deer, Detection, NotSameDeer, ProfileStatus
+from thumper_tui.store.types import utcnow
+from thumper_tui.vocabulary.categories import DEER_CATEGORIES
+
+UNDOABLE = (
+    "name",
+    "rename",
+    "note",
+    "primary",
+    "correct",
+    "verify",
+    "not_same",
+    "merge",
+    "split",
+)
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One recorded human action."""
+
+    id: int
+    at: datetime
+    action: str
+    deer_id: int | None
+    detection_id: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    actor: str | None
+    undone_at: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``thumper history --json`` shape."""
+
+        def iso(moment: datetime | None) -> str | None:
+            return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+        return {
+            "id": self.id,
+            "at": iso(self.at),
+            "action": self.action,
+            "profile": self.deer_id,
+            "detection": self.detection_id,
+            "before": self.before,
+            "after": self.after,
+            "actor": self.actor,
+            "undone_at": iso(self.undone_at),
+        }
+
+
+async def history(engine: AsyncEngine, limit: int | None = None) -> list[AuditRow]:
+    """The audit, newest first."""
+    query = select(Audit.__table__).order_by(Audit.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    async with engine.connect() as conn:
+        return [
+            AuditRow(
+                r.id, r.ts, r.action, r.deer_id, r.detection_id, r.before, r.after, r.actor,
+                r.undone_at,
+            )
+            for r in await conn.execute(query)
+        ]  # fmt: skip
+
+
+async def correct_category(
+    engine: AsyncEngine, detection_id: int, category: str, actor: str = "cli"
+) -> tuple[str, str | None]:
+    """Correct a deer detection's category (a human's word outranks the detector in every later
+    run); returns (the detector's category, the correction before this one)."""
+    if category not in DEER_CATEGORIES:
+        raise NamingError(f"a deer is {', '.join(DEER_CATEGORIES)}, not {category!r}")
+    async with engine.begin() as conn:
+        row = await deer_detection(conn, detection_id)
+        await conn.execute(
+            update(Detection)
+            .where(Detection.id == detection_id)
+            .values(corrected_category=category)
+        )
+        await conn.execute(
+            insert(Audit).values(
+                ts=utcnow(),
+                action="correct",
+                deer_id=row.deer_id,
+                detection_id=detection_id,
+                before={"corrected_category": row.corrected_category},
+                after={"corrected_category": category},
+                actor=actor,
+            )
+        )
+    return row.category, row.corrected_category
+
+
+async def undo(engine: AsyncEngine, audit_id: int | None = None, actor: str = "cli") -> AuditRow:
+    """Undo one audit row (default: the latest not undone); returns the row undone."""
+    async with engine.begin() as conn:
+        query = select(Audit.__table__)
+        if audit_id is None:
+            query = query.where(Audit.undone_at.is_(None), Audit.action.in_(UNDOABLE))
+            query = query.order_by(Audit.id.desc()).limit(1)
+        else:
+            query = query.where(Audit.id == audit_id)
+        r = (await conn.execute(query)).first()
+        if r is None:
+            raise NamingError("nothing to undo" if audit_id is None else f"no audit row {audit_id}")
+        row = AuditRow(
+            r.id, r.ts, r.action, r.deer_id, r.detection_id, r.before, r.after, r.actor,
+            r.undone_at,
+        )  # fmt: skip
+        if row.undone_at is not None:
+            raise NamingError(f"audit row {row.id} ({row.action}) was undone already")
+        if row.action not in UNDOABLE:
+            raise NamingError(f"a {row.action!r} cannot be undone here")
+        try:
+            await _RESTORE[row.action](conn, row)
+        except IntegrityError:
+            raise NamingError(
+                f"audit row {row.id}: its old value is taken by another live profile now"
+            ) from None
+        now = utcnow()
+        await conn.execute(update(Audit).where(Audit.id == row.id).values(undone_at=now))
+        await conn.execute(
+            insert(Audit).values(
+                ts=now,
+                action="undo",
+                deer_id=row.deer_id,
+                detection_id=row.detection_id,
+                before=row.after,
+                after={**(row.before or {}), "undid": row.id},
+                actor=actor,
+            )
+        )
+    return row
+
+
+def _moved_on(row: AuditRow, what: str, now: Any) -> NamingError:
+    return NamingError(
+        f"audit row {row.id} ({row.action}): the {what} changed since (now {now!r}); "
+        "undo the later change first"
+    )
+
+
+async def _restore_name(conn: AsyncConnection, row: AuditRow) -> None:
+    current = (
+        await conn.execute(select(Deer.name, Deer.status).where(Deer.id == row.deer_id))
+    ).first()
+    if current is None or current.status != ProfileStatus.ACTIVE.value:
+        raise NamingError(f"audit row {row.id}: profile {row.deer_id} is no longer live")
+    if current.name != (row.after or {}).get("name"):
+        raise _moved_on(row, "name", current.name)
+    old = (row.before or {}).get("name")
+    await conn.execute(
+        update(Deer)
+        .where(Deer.id == row.deer_id)
+        .values(name=old, named_at=None if old is None else utcnow())
+    )
+
+
+async def _restore_notes(conn: AsyncConnection, row: AuditRow) -> None:
+    current = await conn.scalar(select(Deer.notes).where(Deer.id == row.deer_id))
+    if current != (row.after or {}).get("notes"):
+        raise _moved_on(row, "notes", current)
+    await conn.execute(
+        update(Deer).where(Deer.id == row.deer_id).values(notes=(row.before or {}).get("notes"))
+    )
+
+
+async def _restore_primary(conn: AsyncConnection, row: AuditRow) -> None:
+    current = await conn.scalar(select(Deer.primary_detection_id).where(Deer.id == row.deer_id))
+    if current != (row.after or {}).get("primary"):
+        raise _moved_on(row, "primary photo", current)
+    old = (row.before or {}).get("primary")
+    if (
+        old is not None
+        and await conn.scalar(select(Detection.id).where(Detection.id == old)) is None
+    ):
+        old = None  # the old photo's detection was replaced by a reprocess: no primary photo
+    await conn.execute(update(Deer).where(Deer.id == row.deer_id).values(primary_detection_id=old))
+
+
+async def _detection(conn: AsyncConnection, row: AuditRow) -> Any:
+    found = (
+        await conn.execute(
+            select(Detection.deer_id, Detection.verified, Detection.corrected_category).where(
+                Detection.id == row.detection_id
+            )
+        )
+    ).first()
+    if found is None:
+        raise NamingError(
+            f"audit row {row.id} ({row.action}): detection {row.detection_id} was replaced by a "
+            "reprocess since; change the detection now at its place instead"
+        )
+    return found
+
+
+async def _restore_correction(conn: AsyncConnection, row: AuditRow) -> None:
+    found = await _detection(conn, row)
+    if found.corrected_category != (row.after or {}).get("corrected_category"):
+        raise _moved_on(row, "correction", found.corrected_category)
+    await conn.execute(
+        update(Detection)
+        .where(Detection.id == row.detection_id)
+        .values(corrected_category=(row.before or {}).get("corrected_category"))
+    )
+
+
+async def _restore_verify(conn: AsyncConnection, row: AuditRow) -> None:
+    found = await _detection(conn, row)
+    after = row.after or {}
+    if (found.deer_id, found.verified) != (after.get("deer_id"), after.get("verified")):
+        raise _moved_on(row, "assignment", found.deer_id)
+    before = row.before or {}
+    await conn.execute(
+        update(Detection)
+        .where(Detection.id == row.detection_id)
+        .values(deer_id=before.get("deer_id"), verified=bool(before.get("verified")))
+    )
+    await refresh_profiles(conn, [found.deer_id, before.get("deer_id")])
+
+
+async def _restore_not_same(conn: AsyncConnection, row: AuditRow) -> None:
+    a, b = (row.after or {}).get("not_same") or (None, None)
+    await conn.execute(delete(NotSameDeer).where(NotSameDeer.deer_a == a, NotSameDeer.deer_b == b))
+
+
+async def _restore_merge(conn: AsyncConnection, row: AuditRow) -> None:
+    await restore_merge(conn, row.id, row.before or {})
+
+
+async def _restore_split(conn: AsyncConnection, row: AuditRow) -> None:
+    await restore_split(conn, row.id, row.before or {}, int((row.after or {})["new_profile"]))
+
+
+_RESTORE = {
+    "name": _restore_name,
+    "rename": _restore_name,
+    "note": _restore_notes,
+    "primary": _restore_primary,
+    "correct": _restore_correction,
+    "verify": _restore_verify,
+    "not_same": _restore_not_same,
+    "merge": _restore_merge,
+    "split": _restore_split,
+}

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.engine.profiles import refresh_profiles
 from thumper_tui.naming.decisions import deer_detection
-from thumper_tui.naming.names import NamingError
+from thumper_tui.naming.names import NamingError, record_decision
 from thumper_tui.naming.regroup import restore_merge, restore_split
 from thumper_tui.store.models import Audit, Deer, Detection, NotSameDeer, ProfileStatus
 from thumper_tui.store.types import utcnow
@@ -101,16 +101,14 @@ async def correct_category(
             .where(Detection.id == detection_id)
             .values(corrected_category=category)
         )
-        await conn.execute(
-            insert(Audit).values(
-                ts=utcnow(),
-                action="correct",
-                deer_id=row.deer_id,
-                detection_id=detection_id,
-                before={"corrected_category": row.corrected_category},
-                after={"corrected_category": category},
-                actor=actor,
-            )
+        await record_decision(
+            conn,
+            action="correct",
+            deer_id=row.deer_id,
+            detection_id=detection_id,
+            before={"corrected_category": row.corrected_category},
+            after={"corrected_category": category},
+            actor=actor,
         )
     return row.category, row.corrected_category
 
@@ -143,16 +141,15 @@ async def undo(engine: AsyncEngine, audit_id: int | None = None, actor: str = "c
             ) from None
         now = utcnow()
         await conn.execute(update(Audit).where(Audit.id == row.id).values(undone_at=now))
-        await conn.execute(
-            insert(Audit).values(
-                ts=now,
-                action="undo",
-                deer_id=row.deer_id,
-                detection_id=row.detection_id,
-                before=row.after,
-                after={**(row.before or {}), "undid": row.id},
-                actor=actor,
-            )
+        await record_decision(
+            conn,
+            ts=now,
+            action="undo",
+            deer_id=row.deer_id,
+            detection_id=row.detection_id,
+            before=row.after,
+            after={**(row.before or {}), "undid": row.id},
+            actor=actor,
         )
     return row
 

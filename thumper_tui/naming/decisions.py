@@ -13,9 +13,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.engine.profiles import refresh_profiles
-from thumper_tui.naming.names import NamingError
+from thumper_tui.naming.names import NamingError, record_decision
 from thumper_tui.store.models import (
-    Audit,
     Deer,
     Detection,
     NotSameDeer,
@@ -25,14 +24,14 @@ from thumper_tui.store.types import utcnow
 from thumper_tui.vocabulary.categories import DEER_CATEGORIES
 
 
-async def _live(conn: AsyncConnection, profile_id: int) -> Any:
-    row = (
-        await conn.execute(select(Deer.id, Deer.notes, Deer.status).where(Deer.id == profile_id))
-    ).first()
+async def live_profile(conn: AsyncConnection, profile_id: int) -> Any:
+    """A live profile's row, or :class:`NamingError` saying it is missing or merged (and into
+    which)."""
+    row = (await conn.execute(select(Deer.__table__).where(Deer.id == profile_id))).first()
     if row is None:
         raise NamingError(f"no profile {profile_id}")
     if row.status != ProfileStatus.ACTIVE.value:
-        raise NamingError(f"profile {profile_id} was merged")
+        raise NamingError(f"profile {profile_id} was merged into {row.merged_into}")
     return row
 
 
@@ -55,25 +54,25 @@ async def deer_detection(conn: AsyncConnection, detection_id: int) -> Any:
     return row
 
 
-async def _audit(conn: AsyncConnection, action: str, **values: Any) -> None:
-    await conn.execute(insert(Audit).values(ts=utcnow(), action=action, actor="cli", **values))
-
-
 async def set_notes(engine: AsyncEngine, profile_id: int, notes: str) -> None:
     """Replace a profile's notes (an empty string clears them)."""
     async with engine.begin() as conn:
-        row = await _live(conn, profile_id)
+        row = await live_profile(conn, profile_id)
         new = notes.strip() or None
         await conn.execute(update(Deer).where(Deer.id == profile_id).values(notes=new))
-        await _audit(
-            conn, "note", deer_id=profile_id, before={"notes": row.notes}, after={"notes": new}
+        await record_decision(
+            conn,
+            action="note",
+            deer_id=profile_id,
+            before={"notes": row.notes},
+            after={"notes": new},
         )
 
 
 async def verify_detection(engine: AsyncEngine, detection_id: int, profile_id: int) -> None:
     """Put a deer detection in a profile and mark the assignment as a human's."""
     async with engine.begin() as conn:
-        await _live(conn, profile_id)
+        await live_profile(conn, profile_id)
         row = await deer_detection(conn, detection_id)
         await conn.execute(
             update(Detection)
@@ -81,9 +80,9 @@ async def verify_detection(engine: AsyncEngine, detection_id: int, profile_id: i
             .values(deer_id=profile_id, verified=True)
         )
         await refresh_profiles(conn, [row.deer_id, profile_id])
-        await _audit(
+        await record_decision(
             conn,
-            "verify",
+            action="verify",
             deer_id=profile_id,
             detection_id=detection_id,
             before={"deer_id": row.deer_id, "verified": row.verified},
@@ -94,7 +93,7 @@ async def verify_detection(engine: AsyncEngine, detection_id: int, profile_id: i
 async def set_primary(engine: AsyncEngine, profile_id: int, detection_id: int) -> None:
     """Choose the detection shown as the profile's photo (it must belong to the profile)."""
     async with engine.begin() as conn:
-        await _live(conn, profile_id)
+        await live_profile(conn, profile_id)
         owner = await conn.scalar(select(Detection.deer_id).where(Detection.id == detection_id))
         if owner != profile_id:
             raise NamingError(f"detection {detection_id} is not in profile {profile_id}")
@@ -102,9 +101,9 @@ async def set_primary(engine: AsyncEngine, profile_id: int, detection_id: int) -
         await conn.execute(
             update(Deer).where(Deer.id == profile_id).values(primary_detection_id=detection_id)
         )
-        await _audit(
+        await record_decision(
             conn,
-            "primary",
+            action="primary",
             deer_id=profile_id,
             detection_id=detection_id,
             before={"primary": before},
@@ -118,11 +117,11 @@ async def mark_not_same(engine: AsyncEngine, first: int, second: int) -> None:
         raise NamingError("a profile is always the same deer as itself")
     a, b = sorted((first, second))
     async with engine.begin() as conn:
-        await _live(conn, a)
-        await _live(conn, b)
+        await live_profile(conn, a)
+        await live_profile(conn, b)
         exists = await conn.scalar(
             select(NotSameDeer.deer_a).where(NotSameDeer.deer_a == a, NotSameDeer.deer_b == b)
         )
         if exists is None:
             await conn.execute(insert(NotSameDeer).values(deer_a=a, deer_b=b, created_at=utcnow()))
-            await _audit(conn, "not_same", deer_id=a, after={"not_same": [a, b]})
+            await record_decision(conn, action="not_same", deer_id=a, after={"not_same": [a, b]})

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.store.models import Audit, Camera, Deer, Detection, Image, ProfileStatus
 from thumper_tui.store.types import utcnow
@@ -38,6 +38,21 @@ def validate_name(raw: str) -> str:
     if len(name) > MAX_NAME:
         raise NamingError(f"a name is at most {MAX_NAME} characters")
     return name
+
+
+async def record_decision(
+    conn: AsyncConnection,
+    *,
+    action: str,
+    actor: str = "cli",
+    ts: datetime | None = None,
+    **values: Any,
+) -> None:
+    """Write one human decision to the audit: what it changed (``before``, ``after``), of which
+    profile or detection, by whom (every decision goes through here, so each can be undone)."""
+    await conn.execute(
+        insert(Audit).values(ts=ts or utcnow(), action=action, actor=actor, **values)
+    )
 
 
 @dataclass(frozen=True)
@@ -151,14 +166,13 @@ async def set_name(
         await conn.execute(
             update(Deer).where(Deer.id == profile_id).values(name=name, named_at=now)
         )
-        await conn.execute(
-            insert(Audit).values(
-                ts=now,
-                action="rename" if row.name else "name",
-                deer_id=profile_id,
-                before={"name": row.name},
-                after={"name": name},
-                actor=actor,
-            )
+        await record_decision(
+            conn,
+            ts=now,
+            action="rename" if row.name else "name",
+            deer_id=profile_id,
+            before={"name": row.name},
+            after={"name": name},
+            actor=actor,
         )
     return row.name, name

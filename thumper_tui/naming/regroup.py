@@ -21,9 +21,10 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.engine.profiles import prototype_of, refresh_profiles
-from thumper_tui.naming.names import NamingError
+from thumper_tui.naming.decisions import live_profile
+from thumper_tui.naming.names import NamingError, record_decision
 from thumper_tui.reid.gallery import BANK_SIZE
-from thumper_tui.store.models import Audit, Deer, Detection, NotSameDeer, ProfileStatus
+from thumper_tui.store.models import Deer, Detection, NotSameDeer, ProfileStatus
 from thumper_tui.store.types import utcnow
 from thumper_tui.vocabulary.codec import bank_from_bytes, dimension_of, vector_to_bytes
 
@@ -37,15 +38,6 @@ def _blob(data: bytes | None) -> str | None:
 def unblob(text: str | None) -> bytes | None:
     """A bank as an audit row keeps it."""
     return base64.b64decode(text) if text is not None else None
-
-
-async def _live(conn: AsyncConnection, profile_id: int) -> Any:
-    row = (await conn.execute(select(Deer.__table__).where(Deer.id == profile_id))).first()
-    if row is None:
-        raise NamingError(f"no profile {profile_id}")
-    if row.status != ProfileStatus.ACTIVE.value:
-        raise NamingError(f"profile {profile_id} was merged into {row.merged_into}")
-    return row
 
 
 def _kept(row: Any) -> dict[str, Any]:
@@ -66,7 +58,7 @@ async def merge_profiles(engine: AsyncEngine, source: int, target: int, actor: s
     if source == target:
         raise NamingError("a profile cannot be merged into itself")
     async with engine.begin() as conn:
-        gone, keep = await _live(conn, source), await _live(conn, target)
+        gone, keep = await live_profile(conn, source), await live_profile(conn, target)
         if await _said_to_differ(conn, source, target):
             raise NamingError(
                 f"profiles {source} and {target} were said to be different deer; undo that first"
@@ -119,22 +111,20 @@ async def merge_profiles(engine: AsyncEngine, source: int, target: int, actor: s
             .values(deer_id=target, verified=True)
         )
         await refresh_profiles(conn, [target, source])
-        await conn.execute(
-            insert(Audit).values(
-                ts=utcnow(),
-                action="merge",
-                deer_id=source,
-                before={
-                    "source_id": source,
-                    "target_id": target,
-                    "source": _kept(gone),
-                    "target": _kept(keep),
-                    "detections": [[r.id, r.verified] for r in moved],
-                    "not_same_added": taken_over,
-                },
-                after={"merged_into": target},
-                actor=actor,
-            )
+        await record_decision(
+            conn,
+            action="merge",
+            deer_id=source,
+            before={
+                "source_id": source,
+                "target_id": target,
+                "source": _kept(gone),
+                "target": _kept(keep),
+                "detections": [[r.id, r.verified] for r in moved],
+                "not_same_added": taken_over,
+            },
+            after={"merged_into": target},
+            actor=actor,
         )
     return len(moved)
 
@@ -162,7 +152,7 @@ async def split_profile(
     if not wanted:
         raise NamingError("name the detections to split off")
     async with engine.begin() as conn:
-        old = await _live(conn, profile_id)
+        old = await live_profile(conn, profile_id)
         rows = (
             await conn.execute(
                 select(
@@ -221,19 +211,17 @@ async def split_profile(
         low, high = sorted((profile_id, new_id))
         await conn.execute(insert(NotSameDeer).values(deer_a=low, deer_b=high, created_at=utcnow()))
         await refresh_profiles(conn, [profile_id, new_id])
-        await conn.execute(
-            insert(Audit).values(
-                ts=utcnow(),
-                action="split",
-                deer_id=profile_id,
-                before={
-                    "profile_id": profile_id,
-                    "profile": _kept(old),
-                    "detections": [[r.id, r.verified] for r in split],
-                },
-                after={"new_profile": new_id},
-                actor=actor,
-            )
+        await record_decision(
+            conn,
+            action="split",
+            deer_id=profile_id,
+            before={
+                "profile_id": profile_id,
+                "profile": _kept(old),
+                "detections": [[r.id, r.verified] for r in split],
+            },
+            after={"new_profile": new_id},
+            actor=actor,
         )
     return new_id
 

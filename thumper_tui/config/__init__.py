@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from thumper_tui import paths
+from thumper_tui.config import values
 
 ENV_PREFIX = "THUMPER_"
 DEFAULT_THEME = "thumper-dark"
@@ -24,112 +25,6 @@ CONFIG_ENV = "THUMPER_CONFIG"
 
 class ConfigError(Exception):
     """A setting could not be read or has a bad value; the message is one line for the user."""
-
-
-def _as_int(value: object) -> int:
-    if isinstance(value, bool):
-        raise ValueError("expected an integer")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"expected an integer, got {value!r}")
-
-
-def _as_str(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"expected a string, got {value!r}")
-    return value
-
-
-def _positive(value: int) -> int:
-    return _at_least(1, value)
-
-
-def _at_least(low: int, value: int) -> int:
-    if value < low:
-        raise ValueError(f"must be at least {low}, got {value}")
-    return value
-
-
-def _timezone(value: str) -> str:
-    if value == "local":
-        return value
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {value!r} (use an IANA name like 'America/Chicago' or 'local')"
-        ) from None
-    return value
-
-
-def _device(value: str) -> str:
-    text = value.strip().lower()
-    if text in ("auto", "cpu", "cuda") or (text.startswith("cuda:") and text[5:].isdigit()):
-        return text
-    raise ValueError(f"expected auto, cpu, cuda or cuda:N, got {value!r}")
-
-
-def _as_float(value: object) -> float:
-    if isinstance(value, bool):
-        raise ValueError("expected a number")
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"expected a number, got {value!r}")
-
-
-def _share(value: object) -> float:
-    number = _as_float(value)
-    if not 0 <= number <= 1:
-        raise ValueError(f"must be between 0 and 1, got {number}")
-    return number
-
-
-def _optional_threshold(value: object) -> float | None:
-    if isinstance(value, str) and not value.strip():
-        return None
-    number = _as_float(value)
-    if not 0 < number < 1:
-        raise ValueError(f"must be between 0 and 1 (exclusive), got {number}")
-    return number
-
-
-def _cron(value: str) -> str:
-    text = " ".join(value.split())
-    if text in ("", "off"):
-        return "off"
-    from croniter import croniter  # imported here: only the schedule needs it
-
-    if len(text.split()) != 5 or not croniter.is_valid(text):
-        raise ValueError(f"expected a cron expression like '0 2 * * 0' or 'off', got {value!r}")
-    return text
-
-
-def _choice(*choices: str) -> Callable[[object], str]:
-    def parse(value: object) -> str:
-        text = _as_str(value).strip().lower()
-        if text not in choices:
-            raise ValueError(f"expected {' or '.join(choices)}, got {value!r}")
-        return text
-
-    return parse
-
-
-def _database_url(value: str) -> str:
-    # Imported here so that loading settings stays cheap for commands that never touch a database.
-    from thumper_tui.store.url import normalise_url
-
-    normalise_url(value)
-    return value
 
 
 @dataclass(frozen=True)
@@ -150,116 +45,116 @@ def _default_database_url() -> str:
 FIELDS: tuple[Field, ...] = (
     Field(
         "database_url",
-        lambda v: _database_url(_as_str(v)),
+        lambda v: values.database_url(values.as_str(v)),
         _default_database_url,
         "SQLite file or PostgreSQL URL (postgresql://user:password@host/db)",
         secret_url=True,
     ),
     Field(
         "timezone",
-        lambda v: _timezone(_as_str(v)),
+        lambda v: values.timezone(values.as_str(v)),
         lambda: "local",
         "zone of the camera clocks, an IANA name or 'local' for this machine's",
     ),
     Field(
         "model",
-        lambda v: str(Path(_as_str(v)).expanduser()) if _as_str(v).strip() else "",
+        lambda v: str(Path(values.as_str(v)).expanduser()) if values.as_str(v).strip() else "",
         lambda: "",
         "detector weights (an ultralytics YOLO .pt); empty: the shipped demo detector",
     ),
     Field(
         "device",
-        lambda v: _device(_as_str(v)),
+        lambda v: values.device(values.as_str(v)),
         lambda: "auto",
         "where the detector runs: auto (the first GPU if torch sees one, else cpu), cpu, cuda:N",
     ),
     Field(
         "batch_size",
-        lambda v: _positive(_as_int(v)),
+        lambda v: values.positive(values.as_int(v)),
         lambda: 8,
         "images a worker claims and writes per transaction",
     ),
     Field(
         "lease_seconds",
-        lambda v: _positive(_as_int(v)),
+        lambda v: values.positive(values.as_int(v)),
         lambda: 120,
         "how long a worker's claim on an image lasts without a heartbeat",
     ),
     Field(
         "reid_threshold",
-        _optional_threshold,
+        values.optional_threshold,
         lambda: None,
         "similarity a deer needs to join a profile; empty: the shipped embedder's own",
     ),
     Field(
         "schedule",
-        lambda v: _cron(_as_str(v)),
+        lambda v: values.cron(values.as_str(v)),
         lambda: "0 2 * * 0",
         "when workers run the weekly run, a cron expression in ranch time; 'off' for never",
     ),
     Field(
         "schedule_full",
-        _choice("changed", "always"),
+        values.choice("changed", "always"),
         lambda: "changed",
         "the weekly run is full when what shapes results changed (changed), or always",
     ),
     Field(
         "ready_max_profiles",
-        lambda v: _positive(_as_int(v)),
+        lambda v: values.positive(values.as_int(v)),
         lambda: 50,
         "readiness: fewer live profiles than this",
     ),
     Field(
         "ready_max_weekly_change",
-        _share,
+        values.share,
         lambda: 0.05,
         "readiness: the profile count moved less than this share, two weeks running",
     ),
     Field(
         "ready_min_assignment",
-        _share,
+        values.share,
         lambda: 0.70,
         "readiness: more of the deer detections than this share in a profile",
     ),
     Field(
         "health_max_new_per_day",
-        lambda v: _positive(_as_int(v)),
+        lambda v: values.positive(values.as_int(v)),
         lambda: 10,
         "daily health: more new profiles a day than this, on several days, is too strict",
     ),
     Field(
         "target_images_per_min",
-        lambda v: _positive(_as_int(v)),
+        lambda v: values.positive(values.as_int(v)),
         lambda: 1200,
         "weekly report: the throughput a run should reach",
     ),
     Field(
         "target_gpu_busy",
-        _share,
+        values.share,
         lambda: 0.90,
         "weekly report: the share of time the GPU should be busy during runs",
     ),
     Field(
         "telemetry_days",
-        lambda v: _at_least(7, _as_int(v)),
+        lambda v: values.at_least(7, values.as_int(v)),
         lambda: 35,
         "days of GPU and throughput samples workers keep (the weekly report reads a week)",
     ),
     Field(
         "import_threads",
-        lambda v: _positive(_as_int(v)),
+        lambda v: values.positive(values.as_int(v)),
         lambda: min(8, (os.cpu_count() or 1) * 2),
         "threads that read and hash photos during import",
     ),
     Field(
         "import_batch",
-        lambda v: _positive(_as_int(v)),
+        lambda v: values.positive(values.as_int(v)),
         lambda: 500,
         "photos written to the database per transaction during import",
     ),
     Field(
         "theme",
-        lambda v: _as_str(v).strip() or DEFAULT_THEME,
+        lambda v: values.as_str(v).strip() or DEFAULT_THEME,
         lambda: DEFAULT_THEME,
         "dashboard theme: thumper-dark, thumper-light, thumper-256 or any Textual theme",
     ),

@@ -1,6 +1,7 @@
 """Re-identification in the engine, on real databases with the shipped detector and embedder:
 every deer gets a profile, `thumper eval reid` scores them, and every human decision (names,
-notes, verified assignments, primary photos, "not the same deer") survives each clear mode."""
+notes, verified assignments, primary photos, category corrections, detections taken out,
+"not the same deer") survives each clear mode."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def deer_detections(url: str) -> list[Any]:
             Detection.species,
             Detection.is_duplicate,
             Detection.confidence,
+            Detection.category,
+            Detection.corrected_category,
         ).where(Detection.species == "deer", Detection.is_duplicate.is_(False)),
     )
 
@@ -144,6 +147,12 @@ def test_human_decisions_survive_every_clear_mode(
         await engine.dispose()
 
     asyncio.run(choose())
+    # And takes one of Bambi's detections out of every profile.
+    taken = next(r for r in rows if r.deer_id == bambi)
+    ok("take-out", str(taken.id), url=database_url)
+    # And confirms what one detection is (a correction the detector cannot outvote later).
+    said = next(r for r in rows if r.deer_id == other and r.id != moved.id)
+    ok("correct", str(said.id), said.category, url=database_url)
     before = {r.id: r for r in deer_detections(database_url)}
     if clear_mode == "none":
         ok("import", str(later), url=database_url)
@@ -163,6 +172,11 @@ def test_human_decisions_survive_every_clear_mode(
     box = (moved.x1, moved.y1, moved.x2, moved.y2)
     kept = at(after, moved.image_id, box)
     assert kept.deer_id == bambi and kept.verified
+    out = at(after, taken.image_id, (taken.x1, taken.y1, taken.x2, taken.y2))
+    assert out.deer_id is None and out.verified  # still out, still a human's word
+    assert at(after, said.image_id, (said.x1, said.y1, said.x2, said.y2)).corrected_category == (
+        said.category
+    )
     primary = live[faline].primary_detection_id
     assert primary is not None
     assert at(after, photo.image_id, (photo.x1, photo.y1, photo.x2, photo.y2)).id == primary

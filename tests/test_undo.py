@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.helpers import run_cli, run_json
 from tests.herd_weeks import seed_days
-from thumper_tui.naming.audit import correct_category, history, undo
+from thumper_tui.naming.audit import history, undo
+from thumper_tui.naming.corrections import correct_category
 from thumper_tui.naming.decisions import mark_not_same, set_notes, set_primary, verify_detection
 from thumper_tui.naming.names import NamingError, set_name
 from thumper_tui.store.models import Deer, Detection, NotSameDeer

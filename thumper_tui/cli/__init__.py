@@ -35,7 +35,12 @@ from thumper_tui.cli.process_cmd import (
     worker_command,
 )
 from thumper_tui.cli.read_cmds import images, profiles, runs, status, unplaced
-from thumper_tui.cli.regroup_cmds import merge_command, split_command
+from thumper_tui.cli.regroup_cmds import (
+    found_command,
+    merge_command,
+    split_command,
+    take_out_command,
+)
 from thumper_tui.cli.runtime import Obj
 from thumper_tui.cli.synth_cmd import synth_command
 from thumper_tui.cli.train_cmd import train_demo_command, train_reid_command
@@ -80,6 +85,8 @@ for decision in (
     primary_command,
     merge_command,
     split_command,
+    take_out_command,
+    found_command,
     history_command,
     undo_command,
 ):

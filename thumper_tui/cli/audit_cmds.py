@@ -8,29 +8,30 @@ import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.cli.read_cmds import json_option
-from thumper_tui.cli.runtime import fail, run_with_database, settings_from
-from thumper_tui.naming.audit import AuditRow, correct_category, history, undo
+from thumper_tui.cli.runtime import decide, fail, run_with_database, settings_from
+from thumper_tui.naming.audit import AuditRow, history, undo
+from thumper_tui.naming.corrections import correct_category, correct_profile
 from thumper_tui.naming.decisions import set_primary
 from thumper_tui.naming.names import NamingError
 from thumper_tui.vocabulary.categories import DEER_CATEGORIES
 
 
 @click.command("correct")
-@click.argument("detection_id", type=int)
+@click.argument("target_id", metavar="DETECTION_ID", type=int)
 @click.argument("category", type=click.Choice(DEER_CATEGORIES))
+@click.option(
+    "--profile", "whole_profile", is_flag=True, help="The id is a profile: correct all of it."
+)
 @click.pass_context
-def correct_command(ctx: click.Context, detection_id: int, category: str) -> None:
-    """Correct DETECTION_ID's category; the correction outranks the detector in later runs."""
-    settings = settings_from(ctx)
-
-    async def work(engine: AsyncEngine) -> tuple[str, str | None]:
-        return await correct_category(engine, detection_id, category)
-
-    try:
-        detected, _ = run_with_database(settings, work)
-    except NamingError as exc:
-        fail(str(exc))
-    click.echo(f"detection {detection_id}: {detected} (detector) -> {category} (you)")
+def correct_command(ctx: click.Context, target_id: int, category: str, whole_profile: bool) -> None:
+    """Correct DETECTION_ID's category (or, with --profile, every detection of a profile); a
+    correction outranks the detector in every later run."""
+    if whole_profile:
+        changed = decide(ctx, lambda engine: correct_profile(engine, target_id, category))
+        click.echo(f"profile {target_id}: {category} ({changed} detections corrected)")
+        return
+    detected, _ = decide(ctx, lambda engine: correct_category(engine, target_id, category))
+    click.echo(f"detection {target_id}: {detected} (detector) -> {category} (you)")
 
 
 @click.command("primary")
@@ -39,15 +40,7 @@ def correct_command(ctx: click.Context, detection_id: int, category: str) -> Non
 @click.pass_context
 def primary_command(ctx: click.Context, profile_id: int, detection_id: int) -> None:
     """Make DETECTION_ID (one of its photos) PROFILE_ID's primary photo."""
-    settings = settings_from(ctx)
-
-    async def work(engine: AsyncEngine) -> None:
-        await set_primary(engine, profile_id, detection_id)
-
-    try:
-        run_with_database(settings, work)
-    except NamingError as exc:
-        fail(str(exc))
+    decide(ctx, lambda engine: set_primary(engine, profile_id, detection_id))
     click.echo(f"profile {profile_id}: primary photo is detection {detection_id}")
 
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.cli.runtime import EXIT_USAGE, fail, run_with_database, settings_from
+from thumper_tui.cli.runtime import EXIT_USAGE, decide, fail, run_with_database, settings_from
 from thumper_tui.naming.decisions import mark_not_same, set_notes, verify_detection
 from thumper_tui.naming.names import NamingError, set_name, validate_name
 
@@ -41,10 +41,7 @@ def name_command(ctx: click.Context, profile_id: int, name: str) -> None:
 def _decide(
     ctx: click.Context, action: Callable[[AsyncEngine], Awaitable[None]], done: str
 ) -> None:
-    try:
-        run_with_database(settings_from(ctx), action)
-    except NamingError as exc:
-        fail(str(exc))
+    decide(ctx, action)
     click.echo(done)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.config import ConfigError, Settings, load_settings
+from thumper_tui.naming.names import NamingError
 from thumper_tui.store.engine import DatabaseUnavailable, error_reason, make_engine
 from thumper_tui.store.migrate import SchemaTooNew, upgrade
 from thumper_tui.store.url import mask_url
@@ -76,3 +77,12 @@ def run_with_database(
         fail(f"database {label}: {exc}")
     except (SQLAlchemyError, OSError, TimeoutError) as exc:
         fail(f"cannot use the database {label}: {error_reason(exc)}")
+
+
+def decide(ctx: click.Context, action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run one human decision on the database; a refusal (:class:`NamingError`) ends the
+    command with its one-line message."""
+    try:
+        return run_with_database(settings_from(ctx), action)
+    except NamingError as exc:
+        fail(str(exc))

@@ -42,6 +42,8 @@ def _default_database_url() -> str:
     return f"sqlite:///{paths.data_dir() / 'thumper.db'}"
 
 
+PHOTO_RENDERERS = ("auto", "kitty", "sixel", "halfblock", "unicode")
+
 FIELDS: tuple[Field, ...] = (
     Field(
         "database_url",
@@ -158,6 +160,13 @@ FIELDS: tuple[Field, ...] = (
         lambda: DEFAULT_THEME,
         "dashboard theme: thumper-dark, thumper-light, thumper-256 or any Textual theme",
     ),
+    Field(
+        "photos",
+        values.choice(*PHOTO_RENDERERS),
+        lambda: "auto",
+        "how the dashboard draws photos: auto (Kitty or Sixel graphics where the terminal has "
+        "them, else half-blocks), kitty, sixel, halfblock, unicode",
+    ),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 
@@ -185,6 +194,7 @@ class Settings:
     import_threads: int
     import_batch: int
     theme: str = DEFAULT_THEME
+    photos: str = "auto"
     device: str = "auto"
     telemetry_days: int = 35
     reid_threshold: float | None = None

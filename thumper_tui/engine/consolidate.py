@@ -96,7 +96,9 @@ async def _profiles(
     )
     if clear_mode == ClearMode.ALL:
         query = query.where(Deer.built_by_run == run_id)
-    rows = (await conn.execute(query)).all()
+    # Locked to the end of consolidation (on PostgreSQL): a name or note given meanwhile waits,
+    # then finds the profile as consolidation left it, never a profile merged under it.
+    rows = (await conn.execute(query.order_by(Deer.id).with_for_update())).all()
     verified = {
         int(deer)
         for deer in await conn.scalars(

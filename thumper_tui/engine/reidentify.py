@@ -256,7 +256,9 @@ def _identify_photo(
 ) -> list[Seen]:
     """Place the identified deer of one photo (``previous``: the frame before it in its
     burst); returns the deer this photo shows the next frame."""
-    picks = [i for i, item in enumerate(items) if is_identified(item)]
+    picks = [
+        i for i, item in enumerate(items) if is_identified(item) and not taken_out(placed[i].prior)
+    ]
     categories = [items[i].category for i in picks]
     linked: list[int | None] = (
         link(previous.seen, [items[i].box for i in picks], categories)
@@ -322,13 +324,20 @@ def _constrain(
     return blocked
 
 
+def taken_out(prior: OldDetection | None) -> bool:
+    """Whether a human took the detection at this place out of every profile (``take_out``):
+    the one that replaces it stays unplaced."""
+    return prior is not None and prior.verified and prior.deer_id is None
+
+
 def with_identity(item: Found, placed: Placed, profile: int | None) -> dict[str, Any]:
     """The human fields a new detection inherits from the one it replaces (``profile`` is the
     profile id it was given)."""
     prior = placed.prior
     keeps = prior is not None and prior.deer_id is not None and prior.deer_id == profile
     return {
-        "verified": bool(keeps and prior is not None and prior.verified),
+        "verified": bool(keeps and prior is not None and prior.verified)
+        or (profile is None and taken_out(prior)),
         "corrected_category": prior.corrected_category if prior is not None else None,
         "prior_deer_id": prior.deer_id if prior is not None else None,
     }

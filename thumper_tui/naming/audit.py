@@ -1,11 +1,13 @@
-"""The audit of human decisions, category corrections, and undo: ``thumper history``, ``undo``.
+"""The audit of human decisions, and undo: ``thumper history``, ``thumper undo``.
 
 Every human action is an audit row with what it changed from and to. ``undo`` restores the
 ``before`` of one row (default: the latest not yet undone) while what the row changed still
 reads as its ``after``: a later change to the same thing must be undone first, and a detection
 a reprocess has since replaced cannot be (the row says which). An undo is an audit row too.
-Undone here: naming and renaming, notes, primary photos, category corrections, verified
-assignments, "not the same deer", merges and splits (:mod:`thumper_tui.naming.regroup`).
+Undone here: naming and renaming, notes, primary photos, category corrections (of a
+detection or a whole profile), verified assignments, detections taken out of a profile,
+profiles founded from one, "not the same deer", merges and splits
+(:mod:`thumper_tui.naming.regroup`).
 """
 
 from __future__ import annotations
@@ -19,12 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.engine.profiles import refresh_profiles
-from thumper_tui.naming.decisions import deer_detection
+from thumper_tui.naming.corrections import restore_correction, restore_profile_correction
 from thumper_tui.naming.names import NamingError, record_decision
 from thumper_tui.naming.regroup import restore_merge, restore_split
 from thumper_tui.store.models import Audit, Deer, Detection, NotSameDeer, ProfileStatus
 from thumper_tui.store.types import utcnow
-from thumper_tui.vocabulary.categories import DEER_CATEGORIES
 
 UNDOABLE = (
     "name",
@@ -32,7 +33,10 @@ UNDOABLE = (
     "note",
     "primary",
     "correct",
+    "correct_profile",
     "verify",
+    "take_out",
+    "found",
     "not_same",
     "merge",
     "split",
@@ -85,32 +89,6 @@ async def history(engine: AsyncEngine, limit: int | None = None) -> list[AuditRo
             )
             for r in await conn.execute(query)
         ]  # fmt: skip
-
-
-async def correct_category(
-    engine: AsyncEngine, detection_id: int, category: str, actor: str = "cli"
-) -> tuple[str, str | None]:
-    """Correct a deer detection's category (a human's word outranks the detector in every later
-    run); returns (the detector's category, the correction before this one)."""
-    if category not in DEER_CATEGORIES:
-        raise NamingError(f"a deer is {', '.join(DEER_CATEGORIES)}, not {category!r}")
-    async with engine.begin() as conn:
-        row = await deer_detection(conn, detection_id)
-        await conn.execute(
-            update(Detection)
-            .where(Detection.id == detection_id)
-            .values(corrected_category=category)
-        )
-        await record_decision(
-            conn,
-            action="correct",
-            deer_id=row.deer_id,
-            detection_id=detection_id,
-            before={"corrected_category": row.corrected_category},
-            after={"corrected_category": category},
-            actor=actor,
-        )
-    return row.category, row.corrected_category
 
 
 async def undo(engine: AsyncEngine, audit_id: int | None = None, actor: str = "cli") -> AuditRow:
@@ -216,14 +194,11 @@ async def _detection(conn: AsyncConnection, row: AuditRow) -> Any:
 
 
 async def _restore_correction(conn: AsyncConnection, row: AuditRow) -> None:
-    found = await _detection(conn, row)
-    if found.corrected_category != (row.after or {}).get("corrected_category"):
-        raise _moved_on(row, "correction", found.corrected_category)
-    await conn.execute(
-        update(Detection)
-        .where(Detection.id == row.detection_id)
-        .values(corrected_category=(row.before or {}).get("corrected_category"))
-    )
+    await restore_correction(conn, row.id, row.detection_id, row.before, row.after)
+
+
+async def _restore_profile_correction(conn: AsyncConnection, row: AuditRow) -> None:
+    await restore_profile_correction(conn, row.id, row.before, row.after)
 
 
 async def _restore_verify(conn: AsyncConnection, row: AuditRow) -> None:
@@ -238,6 +213,19 @@ async def _restore_verify(conn: AsyncConnection, row: AuditRow) -> None:
         .values(deer_id=before.get("deer_id"), verified=bool(before.get("verified")))
     )
     await refresh_profiles(conn, [found.deer_id, before.get("deer_id")])
+
+
+async def _restore_found(conn: AsyncConnection, row: AuditRow) -> None:
+    founded = (
+        await conn.execute(select(Deer.name, Deer.notes, Deer.status).where(Deer.id == row.deer_id))
+    ).first()
+    if founded is not None and (founded.name or founded.notes):
+        raise _moved_on(row, "founded profile (named or noted)", founded.name or founded.notes)
+    await _restore_verify(conn, row)
+    if founded is not None and not await conn.scalar(
+        select(Detection.id).where(Detection.deer_id == row.deer_id).limit(1)
+    ):
+        await conn.execute(delete(Deer).where(Deer.id == row.deer_id))
 
 
 async def _restore_not_same(conn: AsyncConnection, row: AuditRow) -> None:
@@ -259,7 +247,10 @@ _RESTORE = {
     "note": _restore_notes,
     "primary": _restore_primary,
     "correct": _restore_correction,
+    "correct_profile": _restore_profile_correction,
     "verify": _restore_verify,
+    "take_out": _restore_verify,
+    "found": _restore_found,
     "not_same": _restore_not_same,
     "merge": _restore_merge,
     "split": _restore_split,

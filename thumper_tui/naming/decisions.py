@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.engine.profiles import refresh_profiles
@@ -25,9 +25,11 @@ from thumper_tui.vocabulary.categories import DEER_CATEGORIES
 
 
 async def live_profile(conn: AsyncConnection, profile_id: int) -> Any:
-    """A live profile's row, or :class:`NamingError` saying it is missing or merged (and into
-    which)."""
-    row = (await conn.execute(select(Deer.__table__).where(Deer.id == profile_id))).first()
+    """A live profile's row, locked for the transaction, or :class:`NamingError` saying it is
+    missing or merged (and into which)."""
+    # Locked (on PostgreSQL) so a run's consolidation cannot merge it under the decision.
+    query = select(Deer.__table__).where(Deer.id == profile_id).with_for_update()
+    row = (await conn.execute(query)).first()
     if row is None:
         raise NamingError(f"no profile {profile_id}")
     if row.status != ProfileStatus.ACTIVE.value:
@@ -125,3 +127,41 @@ async def mark_not_same(engine: AsyncEngine, first: int, second: int) -> None:
         if exists is None:
             await conn.execute(insert(NotSameDeer).values(deer_a=a, deer_b=b, created_at=utcnow()))
             await record_decision(conn, action="not_same", deer_id=a, after={"not_same": [a, b]})
+
+
+async def take_out(engine: AsyncEngine, detection_id: int, actor: str = "cli") -> int:
+    """Take a deer detection out of its profile for good: it stays unplaced through every
+    reprocess until a human places it (``verify``). Returns the profile it left."""
+    async with engine.begin() as conn:
+        row = await deer_detection(conn, detection_id)
+        if row.deer_id is None:
+            raise NamingError(f"detection {detection_id} is in no profile")
+        profile = await live_profile(conn, row.deer_id)
+        left = await conn.scalar(
+            select(func.count()).select_from(Detection).where(Detection.deer_id == row.deer_id)
+        )
+        if left == 1:
+            raise NamingError(
+                f"detection {detection_id} is all of profile {row.deer_id}; "
+                "merge the profile instead"
+            )
+        await conn.execute(
+            update(Detection)
+            .where(Detection.id == detection_id)
+            .values(deer_id=None, verified=True, match_score=None)
+        )
+        if profile.primary_detection_id == detection_id:
+            await conn.execute(
+                update(Deer).where(Deer.id == row.deer_id).values(primary_detection_id=None)
+            )
+        await refresh_profiles(conn, [row.deer_id])
+        await record_decision(
+            conn,
+            action="take_out",
+            deer_id=row.deer_id,
+            detection_id=detection_id,
+            before={"deer_id": row.deer_id, "verified": row.verified},
+            after={"deer_id": None, "verified": True},
+            actor=actor,
+        )
+    return int(row.deer_id)

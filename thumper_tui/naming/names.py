@@ -145,7 +145,9 @@ async def set_name(
     name = validate_name(raw_name)
     async with engine.begin() as conn:
         row = (
-            await conn.execute(select(Deer.name, Deer.status).where(Deer.id == profile_id))
+            await conn.execute(
+                select(Deer.name, Deer.status).where(Deer.id == profile_id).with_for_update()
+            )
         ).first()
         if row is None:
             raise NamingError(f"no profile {profile_id}")

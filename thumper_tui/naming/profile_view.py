@@ -113,3 +113,32 @@ async def profile_detail(engine: AsyncEngine, profile_id: int, zone: tzinfo) -> 
 
 def _box(row: Any) -> list[float]:
     return [round(v, 4) for v in (row.x1, row.y1, row.x2, row.y2)]
+
+
+async def shown_photos(engine: AsyncEngine, profile_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each profile's photo to show beside others: its primary photo, else its most confident
+    detection (``detection``, ``path``, ``box``)."""
+    if not profile_ids:
+        return {}
+    async with engine.connect() as conn:
+        primaries = dict(
+            (
+                await conn.execute(
+                    select(Deer.id, Deer.primary_detection_id).where(Deer.id.in_(profile_ids))
+                )
+            ).all()
+        )
+        rows = (
+            await conn.execute(
+                select(Detection.id, Detection.deer_id, Image.path, *Detection.box_columns())
+                .join(Image, Image.id == Detection.image_id)
+                .where(Detection.deer_id.in_(profile_ids))
+                .order_by(Detection.deer_id, Detection.confidence.desc(), Detection.id)
+            )
+        ).all()
+    shown: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        photo = {"detection": row.id, "path": row.path, "box": _box(row)}
+        if row.deer_id not in shown or row.id == primaries.get(row.deer_id):
+            shown[row.deer_id] = photo
+    return shown

@@ -58,7 +58,9 @@ async def merge_profiles(engine: AsyncEngine, source: int, target: int, actor: s
     if source == target:
         raise NamingError("a profile cannot be merged into itself")
     async with engine.begin() as conn:
-        gone, keep = await live_profile(conn, source), await live_profile(conn, target)
+        # Locked in id order, as consolidation locks them: two merges never wait on each other.
+        locked = {pid: await live_profile(conn, pid) for pid in sorted((source, target))}
+        gone, keep = locked[source], locked[target]
         if await _said_to_differ(conn, source, target):
             raise NamingError(
                 f"profiles {source} and {target} were said to be different deer; undo that first"

@@ -15,11 +15,16 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from thumper_tui.config import DEFAULT_THEME
 from thumper_tui.ui.commands import dashboard_commands
 from thumper_tui.ui.screens.dashboard import DashboardScreen
+from thumper_tui.ui.screens.duplicates import DuplicatesScreen
 from thumper_tui.ui.screens.help import HelpScreen
+from thumper_tui.ui.screens.profiles import ProfilesScreen
 from thumper_tui.ui.screens.readiness import ReadinessScreen
 from thumper_tui.ui.screens.runs import RunsScreen
+from thumper_tui.ui.screens.unplaced import UnplacedScreen
 from thumper_tui.ui.services import Services
 from thumper_tui.ui.themes import chosen_theme, load_themes, remember_theme
+
+NumberedScreen = ReadinessScreen | RunsScreen | ProfilesScreen | DuplicatesScreen | UnplacedScreen
 
 
 class ThumperApp(App[None]):
@@ -37,6 +42,9 @@ class ThumperApp(App[None]):
         Binding("1", "show_dashboard", "Dashboard", show=False),
         Binding("2", "show_readiness", "Readiness", show=False),
         Binding("3", "show_runs", "Runs", show=False),
+        Binding("4", "show_profiles", "Profiles", show=False),
+        Binding("5", "show_duplicates", "Duplicates", show=False),
+        Binding("6", "show_unplaced", "Unplaced", show=False),
     ]
 
     def __init__(self, services: Services) -> None:
@@ -93,7 +101,26 @@ class ThumperApp(App[None]):
         """Screen 3: runs, the advisor and the weekly report."""
         self._show(RunsScreen)
 
-    def _show(self, kind: type[ReadinessScreen] | type[RunsScreen]) -> None:
+    def action_show_profiles(self) -> None:
+        """Screen 4: name the herd."""
+        self._show(ProfilesScreen)
+
+    def action_show_duplicates(self) -> None:
+        """Screen 5: review profiles that may be one deer."""
+        self._show(DuplicatesScreen)
+
+    def action_show_unplaced(self) -> None:
+        """Screen 6: place the deer detections in no profile."""
+        self._show(UnplacedScreen)
+
+    def _show(
+        self,
+        kind: type[ReadinessScreen]
+        | type[RunsScreen]
+        | type[ProfilesScreen]
+        | type[DuplicatesScreen]
+        | type[UnplacedScreen],
+    ) -> None:
         if isinstance(self.screen, kind):
             return
         self.action_show_dashboard()

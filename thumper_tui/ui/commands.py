@@ -44,6 +44,21 @@ def dashboard_commands(app: App[None], screen: Screen[object]) -> Iterable[Syste
         "Screen 3: runs, the advisor, the weekly report",
         app.action_show_runs,  # type: ignore[attr-defined]
     )
+    yield SystemCommand(
+        "Profiles",
+        "Screen 4: name the herd, notes, photos, merge, split, undo",
+        app.action_show_profiles,  # type: ignore[attr-defined]
+    )
+    yield SystemCommand(
+        "Duplicates",
+        "Screen 5: profiles that may be one deer (y merge, n not the same, s skip)",
+        app.action_show_duplicates,  # type: ignore[attr-defined]
+    )
+    yield SystemCommand(
+        "Unplaced",
+        "Screen 6: deer detections in no profile, beside their nearest profiles",
+        app.action_show_unplaced,  # type: ignore[attr-defined]
+    )
     yield SystemCommand("Help", "Keys and what they do (F1, ?)", app.action_help)  # type: ignore[attr-defined]
     for name in sorted(app.available_themes):
         if name.startswith("thumper"):

@@ -1,6 +1,7 @@
 """Starting runs from any screen: queue the run, then make sure a worker will serve it.
 
-Refusals (another run is active) and database errors become notifications, never tracebacks.
+Refusals (another run is active, a name taken) and database errors become notifications,
+never tracebacks.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from textual.widget import Widget
 
 from thumper_tui.engine import daemon
 from thumper_tui.engine.runs import RunError, queue_run
+from thumper_tui.naming.names import NamingError
 from thumper_tui.store.engine import error_reason
 from thumper_tui.ui.services import Services
 
@@ -23,11 +25,21 @@ async def attempt(widget: Widget, what: str, step: Awaitable[T]) -> T | None:
     """Await ``step``; a refusal or a database error becomes a notification and None."""
     try:
         return await step
-    except RunError as exc:
-        widget.notify(str(exc), severity="warning")
+    except (RunError, NamingError) as exc:
+        widget.notify(str(exc), severity="warning", markup=False)
     except Exception as exc:
-        widget.notify(f"could not {what}: {error_reason(exc)}", severity="error")
+        widget.notify(f"could not {what}: {error_reason(exc)}", severity="error", markup=False)
     return None
+
+
+async def succeeded(widget: Widget, what: str, step: Awaitable[None]) -> bool:
+    """Await ``step``; True when it did its work, else False after a notification."""
+
+    async def done() -> bool:
+        await step
+        return True
+
+    return bool(await attempt(widget, what, done()))
 
 
 async def start_worker(widget: Widget, services: Services) -> None:

@@ -25,6 +25,20 @@ quitting the dashboard never stops a run, and opening it again shows the run whe
 | `3` | runs and reports: run history, the advisor, the weekly report |
 | `a` | on screen 3: start the advised run (asks first, says how long) |
 | `e` | on screen 3: this week's report |
+| `4` | profiles: name the herd, see each deer's photos |
+| `n` | on screen 4: name the profile (a suggestion filled in; Tab: the next one) |
+| `N` | on screen 4: the next unnamed profile |
+| `e` | on screen 4: notes (how to tell this deer apart) |
+| `←`, `→` | on screen 4: the profile's best crops |
+| `p` | on screen 4: the shown crop becomes the profile's photo |
+| `c` | on screen 4: correct the category (buck, doe, fawn; outranks the detector) |
+| `m` | on screen 4: merge into another profile (a picker with search) |
+| `space`, `s` | on screen 4: choose crops, split them into a new profile |
+| `x` | on screen 4: take the shown detection out of the profile |
+| `u` | on screens 4 to 6: undo the latest decision |
+| `/`, `f` | on screen 4: search; filter (unnamed, each category) |
+| `5` | duplicates: `y` merge, `n` not the same deer, `s` skip |
+| `6` | unplaced: `p` place in the nearest profile, `o` another, `f` found a new one |
 | `j`, `k` | down, up in lists |
 | `F1`, `?` | this help |
 | `Ctrl+P`, `:` | command palette: every action, themes |

@@ -1,0 +1,1 @@
+"""Photos drawn in the terminal: one framed photo, and a strip of crops."""

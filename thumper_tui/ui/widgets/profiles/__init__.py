@@ -1,0 +1,1 @@
+"""The profiles screen's table and the card that describes one profile."""

@@ -124,3 +124,41 @@ def test_start_a_run_from_the_dashboard_and_leave(
     assert run["status"] == "done" and run["images"] == {"total": 6, "done": 6, "failed": 0}
     status = run_json("status", database_url=ranch_db)
     assert status["images"]["done"] == 6 and status["active_run"] is None
+
+
+def test_name_a_deer_in_a_plain_terminal_with_its_photo_in_half_blocks(
+    tmux: list[str], tmp_path: Path
+) -> None:
+    from tests.conftest import run_async
+    from tests.photo_herd import photo_herd
+    from thumper_tui.store.engine import make_engine
+    from thumper_tui.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'herd.db'}"
+
+    async def seed() -> list[int]:
+        engine = make_engine(url)
+        await upgrade(engine)
+        ids = await photo_herd(engine, tmp_path / "photos", [2, 1])
+        await engine.dispose()
+        return ids
+
+    ids = run_async(seed)
+    pid = _start_dashboard(tmux, url)
+    _wait_screen(tmux, "Workers", "Database")
+    subprocess.run([*tmux, "send-keys", "-t", "dash", "4"], check=True)
+    # tmux answers no graphics query: the photo is drawn in half-blocks, the strip beside it.
+    _wait_screen(tmux, "Profiles", "(unnamed)", "detection #", "▀", "▶ #")
+    subprocess.run([*tmux, "send-keys", "-t", "dash", "n"], check=True)
+    _wait_screen(tmux, "Tab: next of")
+    subprocess.run([*tmux, "send-keys", "-t", "dash", "Tab", "Enter"], check=True)
+
+    def named() -> list[dict[str, object]] | None:
+        given = [p for p in run_json("profiles", database_url=url) if p["name"]]
+        return given or None
+
+    [profile] = eventually(named, within=30, what="a name in the database")
+    assert profile["id"] in ids and profile["name"] == "Elsa"  # the second doe suggestion
+    _wait_screen(tmux, "Elsa")
+    subprocess.run([*tmux, "send-keys", "-t", "dash", "q"], check=True)
+    assert _gone(pid), "the dashboard did not exit"

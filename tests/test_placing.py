@@ -67,6 +67,8 @@ async def test_take_out_keeps_it_unplaced_and_undo_puts_it_back(engine: AsyncEng
 
     assert (await undo(engine)).action == "take_out"
     assert await holdings(engine) == start and (await sightings(engine))[a] == counts[a]
+    async with engine.connect() as conn:  # and it is the profile's photo again
+        assert await conn.scalar(select(Deer.primary_detection_id).where(Deer.id == a)) == shot
     assert counts[c][0] == 1
     alone = next(d for d, (deer, *_) in start.items() if deer == c)
     with pytest.raises(NamingError, match="is all of profile"):

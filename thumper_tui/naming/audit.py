@@ -215,6 +215,16 @@ async def _restore_verify(conn: AsyncConnection, row: AuditRow) -> None:
     await refresh_profiles(conn, [found.deer_id, before.get("deer_id")])
 
 
+async def _restore_take_out(conn: AsyncConnection, row: AuditRow) -> None:
+    await _restore_verify(conn, row)
+    if (row.before or {}).get("primary"):  # it was the profile's photo: it is again
+        await conn.execute(
+            update(Deer)
+            .where(Deer.id == row.deer_id, Deer.primary_detection_id.is_(None))
+            .values(primary_detection_id=row.detection_id)
+        )
+
+
 async def _restore_found(conn: AsyncConnection, row: AuditRow) -> None:
     founded = (
         await conn.execute(select(Deer.name, Deer.notes, Deer.status).where(Deer.id == row.deer_id))
@@ -249,7 +259,7 @@ _RESTORE = {
     "correct": _restore_correction,
     "correct_profile": _restore_profile_correction,
     "verify": _restore_verify,
-    "take_out": _restore_verify,
+    "take_out": _restore_take_out,
     "found": _restore_found,
     "not_same": _restore_not_same,
     "merge": _restore_merge,

@@ -160,7 +160,11 @@ async def take_out(engine: AsyncEngine, detection_id: int, actor: str = "cli") -
             action="take_out",
             deer_id=row.deer_id,
             detection_id=detection_id,
-            before={"deer_id": row.deer_id, "verified": row.verified},
+            before={
+                "deer_id": row.deer_id,
+                "verified": row.verified,
+                "primary": profile.primary_detection_id == detection_id,
+            },
             after={"deer_id": None, "verified": True},
             actor=actor,
         )

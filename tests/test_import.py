@@ -23,6 +23,7 @@ from tests.conftest import DATA
 from tests.helpers import make_jpeg, run_cli, run_json
 from thumper_tui.ingest.probe import MAX_FILE_BYTES, is_truncated, probe
 from thumper_tui.ingest.scan import Candidate, scan
+from thumper_tui.paths import RAW_PREFIX, os_path
 
 REAL = DATA / "real"
 
@@ -291,3 +292,46 @@ def make_jpeg_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (32, 24), (200, 10, 10)).save(buffer, "JPEG")
     return buffer.getvalue()
+
+
+def test_names_that_are_not_utf8_are_imported_losslessly(tmp_path: Path, database_url: str) -> None:
+    """A Latin-1 photo name and camera folder (an old card reader's): imported with the others,
+    stored so they read back to the same bytes, shown readably, and a zero-byte one fails alone."""
+    root = tmp_path / "sd"
+    latin_camera = os.path.join(os.fsencode(root), b"Cam\xe9ra")
+    os.makedirs(latin_camera)
+    make_jpeg(root / "Feeder" / "good.jpg")
+    odd = os.path.join(latin_camera, b"caf\xe9 \\x41.jpg")  # a backslash too, kept as it is
+    make_jpeg(Path(os.fsdecode(odd)), color=(9, 9, 9))
+    with open(os.path.join(latin_camera, b"vide\xff.jpg"), "wb"):
+        pass
+    result = run_cli("import", str(root), "--json", database_url=database_url)
+    assert result.exit_code == 1  # the empty one failed, alone
+    summary = json.loads(result.stdout)
+    assert summary["imported"] == 2
+    [failed] = summary["failed"]
+    assert failed["path"].startswith(f"{RAW_PREFIX}{root}/Cam\\xe9ra/vide\\xff.jpg")
+    assert failed["reason"] == "zero-byte file"
+    rows = {r["camera"]: r for r in run_json("images", database_url=database_url)}
+    assert set(rows) == {"Feeder", "Cam\\xe9ra"}
+    stored = rows["Cam\\xe9ra"]["path"]
+    assert stored == f"{RAW_PREFIX}{root}/Cam\\xe9ra/caf\\xe9 \\\\x41.jpg"
+    assert os.fsencode(os_path(stored)) == odd  # the very same bytes
+    listed = run_cli("images", database_url=database_url)
+    assert (
+        listed.exit_code == 0 and "caf\\xe9" in listed.stdout and "Traceback" not in listed.output
+    )
+    again = json.loads(run_cli("import", str(root), "--json", database_url=database_url).stdout)
+    assert again["imported"] == 0 and again["already_known"] == 2  # known, not new
+
+
+def test_a_stored_path_that_is_not_utf8_opens_for_the_detector(tmp_path: Path) -> None:
+    from thumper_tui.detector.decode import decode_for_model
+    from thumper_tui.paths import stored_path
+
+    odd = os.path.join(os.fsencode(tmp_path), b"Cam\xe9ra", b"\xe9t\xe9.jpg")
+    make_jpeg(Path(os.fsdecode(odd)), size=(96, 64))
+    stored = stored_path(os.fsdecode(odd))
+    stored.encode("utf-8")  # any database and terminal takes it
+    decoded = decode_for_model(os_path(stored), 64)
+    assert (decoded.width, decoded.height) == (96, 64)

@@ -195,11 +195,19 @@ def test_human_decisions_survive_every_clear_mode(
 
 
 def test_reid_only_run_reuses_detections_with_a_new_threshold(
-    ranch: Path, database_url: str
+    ranch: Path, database_url: str, tmp_path: Path
 ) -> None:
-    ok("import", str(ranch), url=database_url)
+    cameras = sorted(p for p in ranch.iterdir() if p.is_dir())
+    first, later = tmp_path / "first", tmp_path / "later"
+    for folder, part in ((first, cameras[:1]), (later, cameras[1:])):
+        folder.mkdir()
+        for camera in part:
+            (folder / camera.name).symlink_to(camera)
+    ok("import", str(first), url=database_url)
     ok("process", url=database_url)
+    detected = run_json("status", database_url=database_url)["images"]["done"]
     before = sorted((r.image_id, r.x1, r.y1) for r in deer_detections(database_url))
+    ok("import", str(later), url=database_url)  # photos never detected: not the run's to touch
     ok(
         "reprocess",
         "--reid-only",
@@ -213,9 +221,13 @@ def test_reid_only_run_reuses_detections_with_a_new_threshold(
     assert sorted((r.image_id, r.x1, r.y1) for r in after) == before  # nothing detected anew
     runs = run_json("runs", database_url=database_url)
     assert runs[0]["kind"] == "reid-only" and runs[0]["reid_threshold"] == 0.99
-    assert runs[0]["images"]["done"] == RANCH.images
+    assert runs[0]["status"] == "done" and runs[0]["images"]["done"] == detected
     assert runs[0]["timings"]["decode"] == runs[0]["timings"]["detect"] == 0.0
     assert all(r.deer_id is not None for r in after if r.confidence >= 0.5)
+    images = run_json("status", database_url=database_url)["images"]
+    assert images["pending"] == RANCH.images - detected > 0  # still waiting to be detected
+    ok("process", url=database_url)  # and the next run that detects takes them
+    assert run_json("status", database_url=database_url)["images"]["done"] == RANCH.images
     refused = run_cli("reprocess", "--reid-only", "--clear-mode", "none", database_url=database_url)
     assert refused.exit_code == 2 and "--reid-only needs" in refused.output
 

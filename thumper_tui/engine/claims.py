@@ -5,6 +5,9 @@ A worker claims pending images (and images whose lease expired: their worker die
 leases; a crashed worker's leases simply run out and the next claim takes those images back,
 so nothing stays in ``processing`` for ever. On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets
 many workers claim at once without waiting on each other or taking the same image twice.
+
+A reid-only run covers only images detected before (:func:`in_scope`): a photo imported since
+stays pending for the next run that detects, never "done" with nothing found.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.store.models import Image, ImageStatus
+from thumper_tui.store.models import Image, ImageStatus, RunKind
 from thumper_tui.store.types import utcnow
 
 LEASE = timedelta(seconds=120)
@@ -34,6 +37,12 @@ class ClaimedImage:
     taken_at: datetime
 
 
+def in_scope(kind: str) -> ColumnElement[bool]:
+    """The images a run of ``kind`` covers: for a reid-only run, those a run processed before
+    (it re-identifies stored detections); every image otherwise."""
+    return Image.processed_by_run.is_not(None) if kind == RunKind.REID_ONLY else true()
+
+
 def _claimable(now: datetime) -> ColumnElement[bool]:
     return or_(
         Image.status == ImageStatus.PENDING.value,
@@ -42,12 +51,19 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
 
 
 async def claim_batch(
-    engine: AsyncEngine, worker_id: uuid.UUID, size: int, lease: timedelta = LEASE
+    engine: AsyncEngine,
+    worker_id: uuid.UUID,
+    size: int,
+    lease: timedelta = LEASE,
+    kind: str = RunKind.INCREMENTAL,
 ) -> list[ClaimedImage]:
-    """Claim up to ``size`` images for ``worker_id``, oldest first; empty when none is left."""
+    """Claim up to ``size`` images a run of ``kind`` covers for ``worker_id``, oldest first;
+    empty when none is left."""
     now = utcnow()
     async with engine.begin() as conn:
-        pick = select(Image.id).where(_claimable(now)).order_by(Image.id).limit(size)
+        pick = (
+            select(Image.id).where(_claimable(now), in_scope(kind)).order_by(Image.id).limit(size)
+        )
         if conn.dialect.name == "postgresql":
             pick = pick.with_for_update(skip_locked=True)
         stmt = (

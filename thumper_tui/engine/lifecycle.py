@@ -4,8 +4,8 @@ The first worker to see a queued run starts it (compare-and-set, so only one doe
 incremental run (clear mode ``none``) retries failed images and takes every pending one; a full
 run with clear mode ``detections`` or ``all`` puts every image back to pending, and each image's
 detections are replaced as it is processed; a reid-only run takes every done image again and
-re-identifies its stored detections. A run is done when no image is pending or
-processing any more.
+re-identifies its stored detections (an image never detected stays pending, outside it). A run
+is done when no image it covers is pending or processing any more.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import UTC, tzinfo
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from thumper_tui.engine.claims import in_scope
 from thumper_tui.engine.consolidate import consolidate
 from thumper_tui.engine.history import record_history
 from thumper_tui.engine.rebuild import map_rebuilt_profiles
@@ -27,8 +28,10 @@ UNFINISHED = (ImageStatus.PENDING.value, ImageStatus.PROCESSING.value)
 ACTIVE = (RunStatus.QUEUED.value, RunStatus.RUNNING.value, RunStatus.PAUSED.value)
 
 
-def _count_unfinished() -> Select[int]:
-    return select(func.count()).select_from(Image).where(Image.status.in_(UNFINISHED))
+def _count_unfinished(kind: str) -> Select[int]:
+    return (
+        select(func.count()).select_from(Image).where(Image.status.in_(UNFINISHED), in_scope(kind))
+    )
 
 
 async def start_run(engine: AsyncEngine, run: RunInfo, recipe: RunRecipe) -> bool:
@@ -57,7 +60,7 @@ async def start_run(engine: AsyncEngine, run: RunInfo, recipe: RunRecipe) -> boo
         else:
             redo = redo.where(Image.status != ImageStatus.PROCESSING.value)
         await conn.execute(redo)
-        total = await conn.scalar(_count_unfinished())
+        total = await conn.scalar(_count_unfinished(run.kind))
         await conn.execute(update(Run).where(Run.id == run.id).values(images_total=total or 0))
     return True
 
@@ -72,7 +75,8 @@ async def complete_run(engine: AsyncEngine, run_id: int, zone: tzinfo = UTC) -> 
     it moved the count of the days already there (:mod:`thumper_tui.engine.history`).
     """
     async with engine.begin() as conn:
-        left = await conn.scalar(_count_unfinished())
+        kind = await conn.scalar(select(Run.kind).where(Run.id == run_id))
+        left = await conn.scalar(_count_unfinished(kind or RunKind.INCREMENTAL))
         if left:
             return False
         result = await conn.execute(

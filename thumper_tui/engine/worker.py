@@ -32,6 +32,7 @@ from thumper_tui.engine.runs import RunInfo, active_run, get_run
 from thumper_tui.engine.stored import stored_detections
 from thumper_tui.engine.workers import register_worker, stop_worker
 from thumper_tui.engine.writer import BatchResult, write_batch
+from thumper_tui.paths import os_path
 from thumper_tui.reid.agglomerate import HEAD_VOTES
 from thumper_tui.reid.crops import prepare
 from thumper_tui.reid.embedder import IdentityEmbedder, shipped_sex_head
@@ -68,7 +69,7 @@ class Scheduler(Protocol):
 
 def _decode(image: ClaimedImage, imgsz: int) -> Decoded | str:
     try:
-        return decode_for_model(image.path, imgsz)
+        return decode_for_model(os_path(image.path), imgsz)
     except FileNotFoundError:
         return "file missing (moved or deleted since import)"
     except PermissionError:
@@ -244,7 +245,7 @@ class Serving:
     async def batch(self, run: RunInfo) -> bool:
         """Claim a batch and process it (True); with nothing left, try to complete the run."""
         images = await claim_batch(
-            self.engine, self.worker_id, self.options.batch_size, self.options.lease
+            self.engine, self.worker_id, self.options.batch_size, self.options.lease, run.kind
         )
         if not images:
             if not await complete_run(self.engine, run.id, self.options.zone):

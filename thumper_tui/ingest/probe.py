@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from thumper_tui.ingest import timestamps
 from thumper_tui.ingest.scan import Candidate, Failure, describe_os_error
+from thumper_tui.paths import os_path
 
 # A trail-camera JPEG is a few MB; anything this large is not one, and reading it whole to hash
 # it would only waste memory.
@@ -47,10 +48,11 @@ class ProbedImage:
 
 
 def _stat(path: str) -> os.stat_result | Failure:
+    """``os.stat`` of a stored path, or why it cannot be read."""
     try:
-        return os.stat(path)
+        return os.stat(os_path(path))
     except FileNotFoundError:
-        if os.path.islink(path):
+        if os.path.islink(os_path(path)):
             return Failure(path, "broken symlink")
         return Failure(path, "no such file (removed during import?)")
     except OSError as exc:
@@ -80,7 +82,7 @@ def _exif(img: Image.Image) -> tuple[dict[int, object], dict[int, object]]:
 
 def probe(candidate: Candidate, zone: tzinfo, now: datetime | None = None) -> ProbedImage | Failure:
     """Hash and inspect ``candidate``; a :class:`Failure` says why it cannot be imported."""
-    path = candidate.path
+    path, on_disk = candidate.path, os_path(candidate.path)
     st = _stat(path)
     if isinstance(st, Failure):
         return st
@@ -95,7 +97,7 @@ def probe(candidate: Candidate, zone: tzinfo, now: datetime | None = None) -> Pr
             f"{MAX_FILE_BYTES // 2**20} MiB)",
         )
     try:
-        with open(path, "rb") as fh:
+        with open(on_disk, "rb") as fh:
             data = fh.read()
     except OSError as exc:
         if exc.errno == errno.EISDIR:
@@ -123,7 +125,7 @@ def probe(candidate: Candidate, zone: tzinfo, now: datetime | None = None) -> Pr
     stamp = timestamps.resolve(
         ifd0=ifd0,
         exif_ifd=exif_ifd,
-        name=os.path.basename(path),
+        name=os.path.basename(on_disk),
         mtime=st.st_mtime,
         zone=zone,
         now=now,

@@ -13,12 +13,15 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from thumper_tui.paths import readable, stored_path
+
 JPEG_SUFFIXES = frozenset({".jpg", ".jpeg"})
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A file that looks like a JPEG by name, with the camera it belongs to."""
+    """A file that looks like a JPEG by name, with the camera it belongs to. ``path`` is the
+    stored text (:func:`thumper_tui.paths.stored_path`); open it through ``os_path``."""
 
     path: str
     camera: str
@@ -26,7 +29,7 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Failure:
-    """A path that could not be imported and why."""
+    """A path (stored text, shown as is) that could not be imported, and why."""
 
     path: str
     reason: str
@@ -60,7 +63,7 @@ def _walk(root: str, camera: str | None, result: ScanResult) -> None:
     try:
         root_stat = os.stat(root)
     except OSError as exc:
-        result.failures.append(Failure(root, describe_os_error(exc)))
+        result.failures.append(Failure(stored_path(root), describe_os_error(exc)))
         return
     # Each entry is a folder to scan and the (device, inode) of every folder above it.
     stack: list[tuple[str, str | None, frozenset[tuple[int, int]]]] = [
@@ -72,7 +75,7 @@ def _walk(root: str, camera: str | None, result: ScanResult) -> None:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            result.failures.append(Failure(folder, describe_os_error(exc)))
+            result.failures.append(Failure(stored_path(folder), describe_os_error(exc)))
             continue
         subfolders = []
         for entry in entries:
@@ -86,24 +89,25 @@ def _walk(root: str, camera: str | None, result: ScanResult) -> None:
                 try:
                     st = os.stat(entry.path)
                 except OSError as exc:
-                    result.failures.append(Failure(entry.path, describe_os_error(exc)))
+                    result.failures.append(Failure(stored_path(entry.path), describe_os_error(exc)))
                     continue
                 key = (st.st_dev, st.st_ino)
                 if key in ancestors:
-                    result.failures.append(Failure(entry.path, "symlink loop"))
+                    result.failures.append(Failure(stored_path(entry.path), "symlink loop"))
                     continue
-                subfolders.append((entry.path, folder_camera or entry.name, ancestors | {key}))
+                camera_name = folder_camera or readable(entry.name)
+                subfolders.append((entry.path, camera_name, ancestors | {key}))
             elif is_jpeg_name(entry.name):
                 if folder_camera is None:
                     result.failures.append(
                         Failure(
-                            entry.path,
+                            stored_path(entry.path),
                             "photo directly in the import path: name its camera "
                             "with --camera, or import its folder",
                         )
                     )
                 else:
-                    result.candidates.append(Candidate(entry.path, folder_camera))
+                    result.candidates.append(Candidate(stored_path(entry.path), folder_camera))
         stack.extend(reversed(subfolders))
 
 
@@ -117,19 +121,19 @@ def scan(roots: list[Path], camera: str | None = None) -> ScanResult:
             is_dir = stat.S_ISDIR(os.stat(path).st_mode)
         except FileNotFoundError:
             reason = "broken symlink" if os.path.islink(path) else "no such file or directory"
-            result.failures.append(Failure(path, reason))
+            result.failures.append(Failure(stored_path(path), reason))
             continue
         except OSError as exc:
-            result.failures.append(Failure(path, describe_os_error(exc)))
+            result.failures.append(Failure(stored_path(path), describe_os_error(exc)))
             continue
         if is_dir:
             _walk(path, camera, result)
         elif camera is None:
             result.failures.append(
-                Failure(path, "a single photo needs its camera: pass --camera NAME")
+                Failure(stored_path(path), "a single photo needs its camera: pass --camera NAME")
             )
         else:
-            result.candidates.append(Candidate(path, camera))
+            result.candidates.append(Candidate(stored_path(path), camera))
     unique = []
     for candidate in result.candidates:
         if candidate.path not in seen:

@@ -11,12 +11,14 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps
 
+from thumper_tui.paths import os_path
+
 BOX_COLOUR = (255, 214, 10)  # a hunter's yellow: seen on green, brown and night-grey alike
 
 
 def _upright(path: Path | str, longest: int) -> Image.Image:
     try:
-        with Image.open(path) as img:
+        with Image.open(os_path(str(path))) as img:
             img.draft("RGB", (longest, longest))
             upright = ImageOps.exif_transpose(img).convert("RGB")
     except (OSError, ValueError, Image.DecompressionBombError) as exc:

@@ -17,6 +17,8 @@ from tests.helpers import eventually_async
 from tests.photo_herd import idle, opened, photo_herd, shown
 from thumper_tui.naming.names import set_name
 from thumper_tui.naming.pools import load_pools
+from thumper_tui.store.engine import make_engine
+from thumper_tui.store.migrate import upgrade
 from thumper_tui.store.models import Deer, Detection, NotSameDeer
 from thumper_tui.ui.screens.ask import AskScreen
 from thumper_tui.ui.screens.choose import ChooseScreen
@@ -321,3 +323,20 @@ async def test_unplaced_deer_are_placed_or_found_a_profile(
             )
 
         await eventually_async(unfounded, within=15, every=0.05, wait=pilot.pause)
+
+
+@pytest.mark.parametrize("renderer", ["kitty", "sixel", "unicode", "auto"])
+async def test_every_photo_renderer_draws_the_profile(tmp_path: Path, renderer: str) -> None:
+    url = f"sqlite:///{tmp_path / 'herd.db'}"  # the renderer does not depend on the database
+    engine = make_engine(url)
+    await upgrade(engine)
+    await photo_herd(engine, tmp_path / "photos", [2])
+    await engine.dispose()
+    app = make_app(url, photos=renderer)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await shown(pilot)
+        await pilot.press("right")
+        await until(pilot, lambda: screen.shown == 1 and idle(screen))
+        image = screen.query_one("#profile-photo").query_one("#photo-frame").children[0]
+        assert image.image is not None  # type: ignore[attr-defined]
+        assert image.size.width > 0 and image.size.height > 0

@@ -340,3 +340,44 @@ async def test_every_photo_renderer_draws_the_profile(tmp_path: Path, renderer: 
         image = screen.query_one("#profile-photo").query_one("#photo-frame").children[0]
         assert image.image is not None  # type: ignore[attr-defined]
         assert image.size.width > 0 and image.size.height > 0
+
+
+async def test_an_empty_herd_and_a_missing_photo_are_said_not_crashed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'herd.db'}"
+    engine = make_engine(url)
+    await upgrade(engine)
+    app = make_app(url, photos="halfblock")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await opened(pilot, "4", ProfilesScreen)
+        await until(pilot, lambda: idle(screen) and screen.detail is None)
+        assert "no profile" in str(screen.query_one(ProfileCard).render())
+        for key in ("n", "e", "p", "c", "m", "s", "x", "N", "right", "space"):
+            await pilot.press(key)
+        await until(pilot, lambda: any("no profile" in n.message for n in app._notifications))
+        assert isinstance(app.screen, ProfilesScreen)  # no dialog opened for nothing
+        await pilot.press("u")
+        await until(pilot, lambda: any("nothing to undo" in n.message for n in app._notifications))
+        dupes = await opened(pilot, "5", DuplicatesScreen)
+        await until(pilot, lambda: idle(dupes))
+        assert "no candidate pairs" in str(
+            dupes.query_one("#photo-a").query_one(".photo-caption").render()
+        )
+        await pilot.press("y", "n", "s")
+        strays = await opened(pilot, "6", UnplacedScreen)
+        await until(pilot, lambda: idle(strays))
+        caption = strays.query_one("#unplaced-photo").query_one(".photo-caption").render()
+        assert "every deer has a profile" in str(caption)
+        await pilot.press("p", "f")
+        assert isinstance(app.screen, UnplacedScreen)
+
+    # A photo deleted since import: the profile still shows, the caption says why no picture.
+    ids = await photo_herd(engine, tmp_path / "photos", [1])
+    for photo in (tmp_path / "photos").iterdir():
+        photo.unlink()
+    await engine.dispose()
+    app = make_app(url, photos="halfblock")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await shown(pilot)
+        assert screen.detail is not None and screen.detail["id"] == ids[0]
+        caption = str(screen.query_one("#profile-photo").query_one(".photo-caption").render())
+        assert caption.startswith(f"cannot read {tmp_path / 'photos'}")

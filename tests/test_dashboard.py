@@ -319,3 +319,27 @@ async def test_80x24_still_shows_every_panel(engine: AsyncEngine, database_url: 
             region = widget.region
             assert region.height >= 3, widget
             assert region.y >= 1 and region.bottom <= 23, (widget, region)
+
+
+async def test_the_dashboard_reads_seldom_under_another_screen(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    from thumper_tui.ui.screens.profiles import ProfilesScreen
+
+    await seed_images(engine, 4)
+    app = make_app(database_url, database_interval=0.1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.overview)
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        seen = dashboard.overview
+        await until(pilot, lambda: dashboard.overview is not seen)  # every 0.1 s while shown
+        await pilot.press("4")
+        await until(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        await pilot.pause(0.5)  # let a read begun before the switch land
+        hidden = dashboard.overview
+        for _ in range(10):  # a second that would hold ten reads on the dashboard
+            await pilot.pause(0.1)
+        assert dashboard.overview is hidden
+        await pilot.press("1")
+        await until(pilot, lambda: dashboard.overview is not hidden, within=5)  # at once, not 30 s

@@ -48,6 +48,9 @@ from thumper_tui.ui.widgets.telemetry.devices import Devices
 ADVICE_EVERY = 30.0  # seconds between the advisor's readings (it hashes the model file)
 
 
+HIDDEN_INTERVAL = 30.0  # seconds between reads while another screen covers the dashboard
+
+
 class DashboardScreen(Screen[None]):
     """The default screen of ``thumper``."""
 
@@ -90,6 +93,16 @@ class DashboardScreen(Screen[None]):
     def on_unmount(self) -> None:
         self._stopping.set()
         self._refresh.set()
+
+    def _seen(self) -> bool:
+        """Whether the dashboard is the screen in view (a dialog over it leaves it in view)."""
+        for screen in reversed(self.app.screen_stack):
+            if not screen.is_modal:
+                return screen is self
+        return False
+
+    def on_screen_resume(self) -> None:
+        self._refresh.set()  # shown again (or for the first time): read now
 
     async def stop_polling(self) -> None:
         """End both loops, letting a database read in flight finish first."""
@@ -151,7 +164,8 @@ class DashboardScreen(Screen[None]):
             delay = services.retry_base
             self.post_message(OverviewRead(overview))
             await self._ask_the_advisor()
-            await self._pause(services.database_interval)
+            # Under another screen its panels are not seen: read seldom, and at once on return.
+            await self._pause(services.database_interval if self._seen() else HIDDEN_INTERVAL)
 
     async def _ask_the_advisor(self) -> None:
         """Every ``ADVICE_EVERY`` seconds: the advisor's verdict and the next scheduled run."""

@@ -47,6 +47,18 @@ def deer_detections(url: str) -> list[Any]:
     )
 
 
+def split_by_camera(ranch: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Two import folders linking the ranch's first camera, and the others: a ranch whose
+    photos arrive in two parts."""
+    cameras = sorted(p for p in ranch.iterdir() if p.is_dir())
+    first, later = tmp_path / "first", tmp_path / "later"
+    for folder, part in ((first, cameras[:1]), (later, cameras[1:])):
+        folder.mkdir()
+        for camera in part:
+            (folder / camera.name).symlink_to(camera)
+    return first, later
+
+
 def at(rows: list[Any], image_id: int, box: tuple[float, float, float, float]) -> Any:
     """The detection at the same place of the same photo (IoU >= 0.5), if any."""
     best = max(
@@ -117,12 +129,7 @@ def test_eval_reid_explains_a_ranch_that_was_not_imported(
 def test_human_decisions_survive_every_clear_mode(
     ranch: Path, database_url: str, tmp_path: Path, clear_mode: str
 ) -> None:
-    cameras = sorted(p for p in ranch.iterdir() if p.is_dir())
-    first, later = tmp_path / "first", tmp_path / "later"
-    for folder, part in ((first, cameras[:1]), (later, cameras[1:])):
-        folder.mkdir()
-        for camera in part:
-            (folder / camera.name).symlink_to(camera)
+    first, later = split_by_camera(ranch, tmp_path)
     ok("import", str(first), url=database_url)
     ok("process", url=database_url)
     profiles = sorted(
@@ -197,12 +204,7 @@ def test_human_decisions_survive_every_clear_mode(
 def test_reid_only_run_reuses_detections_with_a_new_threshold(
     ranch: Path, database_url: str, tmp_path: Path
 ) -> None:
-    cameras = sorted(p for p in ranch.iterdir() if p.is_dir())
-    first, later = tmp_path / "first", tmp_path / "later"
-    for folder, part in ((first, cameras[:1]), (later, cameras[1:])):
-        folder.mkdir()
-        for camera in part:
-            (folder / camera.name).symlink_to(camera)
+    first, later = split_by_camera(ranch, tmp_path)
     ok("import", str(first), url=database_url)
     ok("process", url=database_url)
     detected = run_json("status", database_url=database_url)["images"]["done"]

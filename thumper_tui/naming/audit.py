@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.engine.profiles import refresh_profiles
 from thumper_tui.naming.corrections import restore_correction, restore_profile_correction
+from thumper_tui.naming.decisions import recorded_detection
 from thumper_tui.naming.names import NamingError, record_decision
 from thumper_tui.naming.regroup import restore_merge, restore_split
 from thumper_tui.store.models import Audit, Deer, Detection, NotSameDeer, ProfileStatus
@@ -178,23 +179,11 @@ async def _restore_primary(conn: AsyncConnection, row: AuditRow) -> None:
 
 
 async def _detection(conn: AsyncConnection, row: AuditRow) -> Any:
-    found = (
-        await conn.execute(
-            select(Detection.deer_id, Detection.verified, Detection.corrected_category).where(
-                Detection.id == row.detection_id
-            )
-        )
-    ).first()
-    if found is None:
-        raise NamingError(
-            f"audit row {row.id} ({row.action}): detection {row.detection_id} was replaced by a "
-            "reprocess since; change the detection now at its place instead"
-        )
-    return found
+    return await recorded_detection(conn, row.id, row.action, row.detection_id)
 
 
 async def _restore_correction(conn: AsyncConnection, row: AuditRow) -> None:
-    await restore_correction(conn, row.id, row.detection_id, row.before, row.after)
+    await restore_correction(conn, row.id, row.action, row.detection_id, row.before, row.after)
 
 
 async def _restore_profile_correction(conn: AsyncConnection, row: AuditRow) -> None:

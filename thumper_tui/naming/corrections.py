@@ -13,16 +13,15 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.engine.profiles import refresh_profiles
-from thumper_tui.naming.decisions import deer_detection, live_profile
+from thumper_tui.naming.decisions import deer_detection, live_profile, recorded_detection
 from thumper_tui.naming.names import NamingError, record_decision
 from thumper_tui.store.models import Detection
 from thumper_tui.vocabulary.categories import DEER_CATEGORIES
 
 
-def _checked(category: str) -> str:
+def _checked(category: str) -> None:
     if category not in DEER_CATEGORIES:
         raise NamingError(f"a deer is {', '.join(DEER_CATEGORIES)}, not {category!r}")
-    return category
 
 
 async def correct_category(
@@ -96,23 +95,13 @@ def _moved_on(row_id: int, detection_id: int | None, now: Any) -> NamingError:
 async def restore_correction(
     conn: AsyncConnection,
     row_id: int,
+    action: str,
     detection_id: int | None,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
     """Undo one detection's correction, if it still reads as ``after``."""
-    found = (
-        await conn.execute(
-            select(Detection.deer_id, Detection.corrected_category).where(
-                Detection.id == detection_id
-            )
-        )
-    ).first()
-    if found is None:
-        raise NamingError(
-            f"audit row {row_id}: detection {detection_id} was replaced by a reprocess since; "
-            "correct the detection now at its place instead"
-        )
+    found = await recorded_detection(conn, row_id, action, detection_id)
     if found.corrected_category != (after or {}).get("corrected_category"):
         raise _moved_on(row_id, detection_id, found.corrected_category)
     await conn.execute(

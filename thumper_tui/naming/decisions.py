@@ -38,7 +38,8 @@ async def live_profile(conn: AsyncConnection, profile_id: int) -> Any:
 
 
 async def deer_detection(conn: AsyncConnection, detection_id: int) -> Any:
-    """A deer detection's profile, categories and verified flag, or :class:`NamingError`."""
+    """A deer detection's profile, categories, verified flag and embedding, or
+    :class:`NamingError`."""
     row = (
         await conn.execute(
             select(
@@ -46,6 +47,8 @@ async def deer_detection(conn: AsyncConnection, detection_id: int) -> Any:
                 Detection.category,
                 Detection.corrected_category,
                 Detection.verified,
+                Detection.embedding,
+                Detection.embedding_version,
             ).where(Detection.id == detection_id)
         )
     ).first()
@@ -54,6 +57,26 @@ async def deer_detection(conn: AsyncConnection, detection_id: int) -> Any:
     if row.category not in DEER_CATEGORIES:
         raise NamingError(f"detection {detection_id} is not a deer ({row.category})")
     return row
+
+
+async def recorded_detection(
+    conn: AsyncConnection, audit_id: int, action: str, detection_id: int | None
+) -> Any:
+    """The detection an audit row names (its profile, verified flag and correction), or
+    :class:`NamingError` saying a reprocess has replaced it since."""
+    found = (
+        await conn.execute(
+            select(Detection.deer_id, Detection.verified, Detection.corrected_category).where(
+                Detection.id == detection_id
+            )
+        )
+    ).first()
+    if found is None:
+        raise NamingError(
+            f"audit row {audit_id} ({action}): detection {detection_id} was replaced by a "
+            "reprocess since; change the detection now at its place instead"
+        )
+    return found
 
 
 async def set_notes(engine: AsyncEngine, profile_id: int, notes: str) -> None:

@@ -145,6 +145,30 @@ def _merged_bank(keep: Any, gone: Any) -> bytes | None:
     return bank[: BANK_SIZE * width] if width else bank
 
 
+async def insert_profile(
+    conn: AsyncConnection, category: str, embeddings: Sequence[bytes], version: str | None
+) -> int:
+    """A new live profile of ``category`` whose bank holds ``embeddings`` (made by embedder
+    ``version``; the first :data:`BANK_SIZE`); returns its id."""
+    bank, prototype = None, None
+    if embeddings:
+        dim = dimension_of(embeddings[0])
+        stacked = np.concatenate([bank_from_bytes(v, dim) for v in embeddings])[:BANK_SIZE]
+        bank, prototype = vector_to_bytes(stacked), prototype_of(stacked)
+    inserted = await conn.execute(
+        insert(Deer)
+        .values(
+            category=category,
+            status=ProfileStatus.ACTIVE.value,
+            exemplars=bank,
+            prototype=prototype,
+            bank_version=version,
+        )
+        .returning(Deer.id)
+    )
+    return int(inserted.scalar_one())
+
+
 async def split_profile(
     engine: AsyncEngine, profile_id: int, detection_ids: Sequence[int], actor: str = "cli"
 ) -> int:
@@ -183,26 +207,7 @@ async def split_profile(
             for r in split
             if r.embedding is not None and r.embedding_version == old.bank_version
         ]
-        bank, prototype = None, None
-        if vectors:
-            dim = dimension_of(vectors[0])
-            stacked = np.concatenate([bank_from_bytes(v, dim) for v in vectors])[:BANK_SIZE]
-            bank, prototype = vector_to_bytes(stacked), prototype_of(stacked)
-        new_id = int(
-            (
-                await conn.execute(
-                    insert(Deer)
-                    .values(
-                        category=category,
-                        status=ProfileStatus.ACTIVE.value,
-                        exemplars=bank,
-                        prototype=prototype,
-                        bank_version=old.bank_version,
-                    )
-                    .returning(Deer.id)
-                )
-            ).scalar_one()
-        )
+        new_id = await insert_profile(conn, category, vectors, old.bank_version)
         await conn.execute(
             update(Detection).where(Detection.id.in_(wanted)).values(deer_id=new_id, verified=True)
         )

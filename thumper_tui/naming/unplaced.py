@@ -13,15 +13,16 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.engine.profiles import prototype_of, refresh_profiles
+from thumper_tui.engine.profiles import refresh_profiles
 from thumper_tui.naming.decisions import deer_detection
 from thumper_tui.naming.names import NamingError, record_decision
+from thumper_tui.naming.regroup import insert_profile
 from thumper_tui.store.models import Camera, Deer, Detection, Image, ProfileStatus
 from thumper_tui.vocabulary.categories import compatible
-from thumper_tui.vocabulary.codec import bank_from_bytes, dimension_of, vector_from_bytes
+from thumper_tui.vocabulary.codec import vector_from_bytes
 
 
 @dataclass(frozen=True)
@@ -106,18 +107,7 @@ async def nearest_profiles(engine: AsyncEngine, detection_id: int, count: int = 
     """The ``count`` live profiles most like one detection (of a compatible category, made by
     the same embedder), most alike first; none when the detection has no embedding."""
     async with engine.connect() as conn:
-        found = (
-            await conn.execute(
-                select(
-                    Detection.embedding,
-                    Detection.embedding_version,
-                    Detection.category,
-                    Detection.corrected_category,
-                ).where(Detection.id == detection_id)
-            )
-        ).first()
-        if found is None:
-            raise NamingError(f"no detection {detection_id}")
+        found = await deer_detection(conn, detection_id)
         if found.embedding is None:
             return []
         rows = (
@@ -153,32 +143,9 @@ async def found_profile(engine: AsyncEngine, detection_id: int, actor: str = "cl
         row = await deer_detection(conn, detection_id)
         if row.deer_id is not None:
             raise NamingError(f"detection {detection_id} is in profile {row.deer_id} already")
-        vector = (
-            await conn.execute(
-                select(Detection.embedding, Detection.embedding_version).where(
-                    Detection.id == detection_id
-                )
-            )
-        ).first()
-        bank, prototype = None, None
-        if vector is not None and vector.embedding is not None:
-            stacked = bank_from_bytes(vector.embedding, dimension_of(vector.embedding))
-            bank, prototype = vector.embedding, prototype_of(stacked)
-        new_id = int(
-            (
-                await conn.execute(
-                    insert(Deer)
-                    .values(
-                        category=row.corrected_category or row.category,
-                        status=ProfileStatus.ACTIVE.value,
-                        exemplars=bank,
-                        prototype=prototype,
-                        bank_version=None if vector is None else vector.embedding_version,
-                    )
-                    .returning(Deer.id)
-                )
-            ).scalar_one()
-        )
+        vectors = [row.embedding] if row.embedding is not None else []
+        category = row.corrected_category or row.category
+        new_id = await insert_profile(conn, category, vectors, row.embedding_version)
         await conn.execute(
             update(Detection)
             .where(Detection.id == detection_id)

@@ -2,17 +2,14 @@
 
 Each key calls the core function the CLI calls, through :func:`thumper_tui.ui.run_actions.attempt`
 (a refusal is a notification, shown literally), then reads the screen again with the profile
-kept under the cursor. :class:`ProfileDecisions` is mixed into
-:class:`thumper_tui.ui.screens.profiles.ProfilesScreen`, which provides what it reads.
+kept under the cursor. :class:`thumper_tui.ui.screens.profiles.ProfilesScreen` is a
+:class:`ProfileDecisions` and provides what it reads.
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncEngine
-from textual.screen import Screen
 
 from thumper_tui.naming.corrections import correct_profile
 from thumper_tui.naming.decisions import set_notes, set_primary, take_out
@@ -24,25 +21,19 @@ from thumper_tui.store.engine import error_reason
 from thumper_tui.ui.run_actions import attempt, succeeded
 from thumper_tui.ui.screens.ask import AskScreen
 from thumper_tui.ui.screens.choose import ChooseScreen
+from thumper_tui.ui.screens.herd_screen import HerdScreen
 from thumper_tui.ui.screens.profile_picker import ProfilePicker
-from thumper_tui.ui.services import Services
 
 
-class ProfileDecisions(Screen[None]):
-    """The deciding keys of the profiles screen."""
+class ProfileDecisions(HerdScreen):
+    """The deciding keys of the profiles screen (which sets what is read here)."""
 
-    services: Services
-    engine: AsyncEngine
     profiles: list[Profile]
     detail: dict[str, Any] | None
     photos: list[dict[str, Any]]
     shown: int
     chosen: set[int]
     _pools: dict[str, list[str]] | None
-
-    def reload(self, keep: int | None = None) -> object:
-        """Read the screen again (the screen's own worker)."""
-        raise NotImplementedError
 
     def _profile(self) -> dict[str, Any] | None:
         if self.detail is None:

@@ -22,7 +22,6 @@ from thumper_tui.naming.names import Profile, list_profiles
 from thumper_tui.naming.profile_view import profile_detail
 from thumper_tui.store.engine import error_reason
 from thumper_tui.ui.profile_actions import ProfileDecisions
-from thumper_tui.ui.screens.herd_screen import HerdScreen
 from thumper_tui.ui.screens.profile_picker import matches
 from thumper_tui.ui.services import Services
 from thumper_tui.ui.widgets.photos.crop_strip import SLOTS, CropStrip
@@ -51,7 +50,7 @@ def best_photos(detail: dict[str, Any]) -> list[dict[str, Any]]:
     )[:BEST]
 
 
-class ProfilesScreen(ProfileDecisions, HerdScreen):
+class ProfilesScreen(ProfileDecisions):
     """The herd, to name."""
 
     BINDINGS = [

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.user_models import USER_RANCH, UserModels, make_user_models
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.migrate import upgrade
 from thumper_tui.store.models import Base
@@ -42,6 +43,14 @@ def ranches(tmp_path_factory: pytest.TempPathFactory) -> Callable[[RanchOptions]
         return drawn[options]
 
     return ranch_for
+
+
+@pytest.fixture(scope="session")
+def user_models(
+    tmp_path_factory: pytest.TempPathFactory, ranches: Callable[[RanchOptions], Path]
+) -> UserModels:
+    """User-like weights and a crop classifier (tests/user_models.py), made once a session."""
+    return make_user_models(ranches(USER_RANCH), tmp_path_factory.mktemp("user-models"))
 
 
 @pytest.fixture(scope="module")

@@ -77,6 +77,7 @@ async def seed_days(
                         width=1920,
                         height=1080,
                         file_size=1000,
+                        synthetic=True,  # a synthetic ranch's photos
                         status="done",
                         imported_at=when + timedelta(hours=1),
                     )

@@ -42,6 +42,7 @@ async def seed_images(engine: AsyncEngine, count: int, status: str = "pending") 
                     "width": 1920,
                     "height": 1080,
                     "file_size": 500_000,
+                    "synthetic": True,  # they stand for a synthetic ranch's photos
                     "status": status,
                 }
                 for i in range(count)

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from thumper_tui.analytics.advisor import Action, advise
-from thumper_tui.analytics.facts import Current, RanchFacts, RecordedRun, file_sha256
+from thumper_tui.analytics.facts import (
+    Current,
+    DetectionSettings,
+    RanchFacts,
+    RecordedRun,
+    file_sha256,
+)
 from thumper_tui.analytics.schedule import slot_plan
 from thumper_tui.engine.recipe import RunRecipe
 from thumper_tui.store.models import ClearMode, RunKind
@@ -177,3 +183,23 @@ def test_an_active_run_is_waited_for() -> None:
     assert advice.reasons == [
         "run 2 (incremental) is running: 200 photos handled so far; let it finish first"
     ]
+
+
+def test_a_changed_detector_setting_or_classifier_means_a_full_reprocess() -> None:
+    recorded = replace(
+        RECIPE, confidence=0.25, iou=0.7, imgsz=640, category_map={"buck": "buck", "doe": "doe"}
+    )
+    same = DetectionSettings(0.25, 0.7, None, {"buck": "buck", "doe": "doe"}, None)
+    assert advise(facts([run(1, recipe=recorded)], detection=same)).action == Action.NOTHING
+    changed = DetectionSettings(0.4, 0.7, 512, {"buck": "buck", "doe": "buck"}, "c3d4e5f6" * 8)
+    advice = advise(facts([run(1, recipe=recorded)], detection=changed))
+    assert advice.action == Action.FULL
+    assert advice.reasons[:4] == [
+        "confidence 0.25 → 0.4 since run 1",
+        "imgsz 640 → 512 since run 1",
+        "category_map doe → changed since run 1",
+        "classifier none → c3d4e5f6… since run 1",
+    ]
+    # A run recorded before a setting existed is no reason to redo everything.
+    old = replace(RECIPE, iou=None, confidence=None)
+    assert advise(facts([run(1, recipe=old)], detection=same)).action == Action.NOTHING

@@ -66,6 +66,14 @@ def test_config_file_from_env_and_flag(tmp_path: Path, monkeypatch: pytest.Monke
         ("import_threads = \n", "not valid TOML"),
         ("device = 'gpu'\n", "key 'device': expected auto, cpu, cuda or cuda:N, got 'gpu'"),
         ("telemetry_days = 3\n", "key 'telemetry_days': must be at least 7, got 3"),
+        ("confidence = 1.5\n", "key 'confidence': must be between 0 and 1 (exclusive), got 1.5"),
+        ("iou = 0\n", "key 'iou': must be above 0 and at most 1, got 0.0"),
+        ("imgsz = 500\n", "key 'imgsz': expected 'auto' or a multiple of 32 from 32 up, got 500"),
+        ("category_map = 'x'\n", "key 'category_map': expected Name=category pairs"),
+        (
+            "[category_map]\nMature = 'stag'\n",
+            "key 'category_map': class 'Mature': expected one of buck, doe, fawn, unknown, other",
+        ),
     ],
 )
 def test_bad_file_values_name_key_and_file(isolated_home: Path, text: str, expected: str) -> None:
@@ -129,3 +137,27 @@ def test_model_setting_defaults_to_the_demo_detector(
     assert "(the shipped demo detector)" in run_cli("config", "show").stdout
     monkeypatch.setenv("THUMPER_MODEL", "~/weights/best.pt")
     assert load_settings().model_path() == Path.home() / "weights" / "best.pt"
+
+
+def test_detector_settings_from_file_and_environment(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings().imgsz is None and load_settings().confidence == 0.25
+    write_config(
+        isolated_home,
+        "confidence = 0.4\nimgsz = 'auto'\nclassifier = '~/crops.pt'\n"
+        "[category_map]\nAntlered = 'buck'\nYearling = 'Unknown'\n",
+    )
+    settings = load_settings()
+    assert settings.confidence == 0.4 and settings.imgsz is None
+    assert settings.classifier == str(Path("~/crops.pt").expanduser())
+    # Laid over the default map, keys lower-case: a user names only what differs.
+    assert settings.category_map["antlered"] == "buck"
+    assert settings.category_map["yearling"] == "unknown"
+    assert settings.category_map["doe"] == "doe"
+    monkeypatch.setenv("THUMPER_CATEGORY_MAP", "Doe=other, Spike=buck")
+    monkeypatch.setenv("THUMPER_IMGSZ", "768")
+    settings = load_settings()
+    assert settings.imgsz == 768 and settings.sources["category_map"].kind == "env"
+    assert settings.category_map["doe"] == "other" and settings.category_map["spike"] == "buck"
+    assert "antlered" not in settings.category_map, "the environment replaces the file's table"

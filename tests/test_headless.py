@@ -72,7 +72,9 @@ def test_a_worker_that_served_a_run_never_loads_the_lab(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'thumper.db'}"
     base = [sys.executable, "-c", WORKER, "--database-url", url]
     subprocess.run([*base, "import", str(tmp_path / "ranch")], check=True, capture_output=True)
-    served = subprocess.run([*base, "process"], check=True, capture_output=True, text=True)
+    served = subprocess.run(
+        [*base, "process", "--allow-demo-model"], check=True, capture_output=True, text=True
+    )
     assert "run 1 done: 2 images done" in served.stdout
     loaded = json.loads(served.stdout.strip().splitlines()[-1])
     assert "thumper_tui.engine.worker" in loaded and "thumper_tui.detector.inference" in loaded

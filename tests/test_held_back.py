@@ -61,6 +61,7 @@ async def _profile(
                     width=1920,
                     height=1080,
                     file_size=1,
+                    synthetic=True,
                     status="done",
                 )
                 .returning(Image.id)

@@ -8,6 +8,7 @@ from tests.helpers import make_jpeg, run_cli, run_json
 
 STATUS_KEYS = {"database", "images", "cameras", "detections", "profiles", "runs", "active_run"}
 IMAGE_KEYS = {
+    "id",
     "path",
     "camera",
     "taken_at",
@@ -16,6 +17,7 @@ IMAGE_KEYS = {
     "height",
     "status",
     "error",
+    "synthetic",
 }
 
 

@@ -52,7 +52,8 @@ async def test_two_stable_weeks_make_the_herd_ready(engine: AsyncEngine, databas
     data = await asyncio.to_thread(
         run_json, "readiness", "--as-of", WEEK_3.isoformat(), database_url=database_url
     )
-    assert set(data) == {"ready", "verdict", "criteria", "as_of"} and data["as_of"] == "2026-10-25"
+    assert set(data) == {"ready", "verdict", "criteria", "cautions", "as_of"}
+    assert data["as_of"] == "2026-10-25" and data["cautions"] == []
     assert [set(c) for c in data["criteria"]] == [
         {"name", "value", "threshold", "passed", "detail"}
     ] * 4

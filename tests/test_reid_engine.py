@@ -105,11 +105,13 @@ def test_every_deer_gets_a_profile_and_eval_scores_them(ranch: Path, database_ur
     assert report["bcubed_precision"] >= 0.8 and report["buck_doe_profiles"] == 0
     text = ok("eval", "reid", "--truth", str(ranch), url=database_url)
     assert "B-cubed precision" in text and "deer detections in no profile" in text
-    # The run recorded its whole recipe: nothing of it reads back as a default.
+    # The run recorded its whole recipe: nothing of it reads back as a default (no classifier
+    # is configured, so it records none).
     recorded = {**runs[0]["settings"], **{k: runs[0][k] for k in recipe_columns()}}
     recipe = RunRecipe.from_json(recorded)
     assert set(recipe.to_json()) <= set(recorded)
-    assert [k for k, v in recipe.to_json().items() if v is None] == []
+    unset = [k for k, v in recipe.to_json().items() if v is None]
+    assert unset == ["classifier_path", "classifier_sha256"]
     assert RunRecipe.from_json(recipe.to_json()) == recipe
     assert 0 < recipe.reid_threshold < 1 and recipe.embedder and recipe.model_sha256
     assert recipe.consolidation.head_votes > 0  # the shipped embedder's card has a sex head

@@ -38,7 +38,9 @@ async def test_process_beside_a_live_sqlite_worker_says_its_run_stays_queued(
     engine = make_engine(url)
     try:
         await register_worker(engine, "cpu")  # this test's own process: alive
-        refused = await asyncio.to_thread(run_cli, "process", database_url=url)
+        refused = await asyncio.to_thread(
+            run_cli, "process", "--allow-demo-model", database_url=url
+        )
         assert refused.exit_code == 1
         assert "SQLite allows one worker at a time" in refused.output
         assert "Run 1 stays queued" in refused.output

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from thumper_tui.analytics.facts import RanchFacts
+from thumper_tui.analytics.facts import RanchFacts, short
 from thumper_tui.store.models import ClearMode, RunKind
 from thumper_tui.vocabulary.durations import format_moment
 
@@ -81,11 +81,6 @@ class Advice:
         }
 
 
-def short(sha: str | None) -> str:
-    """The first eight hex digits of a hash, as people compare them."""
-    return f"{sha[:8]}…" if sha else "none"
-
-
 def advise(facts: RanchFacts, next_scheduled: str | None = None) -> Advice:
     """Walk the decision tree over ``facts``."""
     if facts.total_images == 0:
@@ -113,6 +108,8 @@ def advise(facts: RanchFacts, next_scheduled: str | None = None) -> Advice:
             f"model sha256 {short(base.recipe.model_sha256)} → {short(current.model_sha256)} "
             f"{since} ({current.model_path})"
         )
+    for name, before, after in current.detection.changes(base.recipe) if current.detection else []:
+        redo.append(f"{name} {before} → {after} {since}")
     if base.recipe.pipeline_version != current.pipeline_version:
         redo.append(
             f"pipeline version {base.recipe.pipeline_version or 'unrecorded'} → "

@@ -10,16 +10,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from thumper_tui.config import Settings
 from thumper_tui.detector.model import DEMO_WEIGHTS
+from thumper_tui.engine.provenance import real_photos_with_deer
 from thumper_tui.engine.recipe import PIPELINE_VERSION, RunRecipe, recipe_columns
 from thumper_tui.reid.embedder import REID_VERSION, REID_WEIGHTS
 from thumper_tui.reid.gallery import DEFAULT_THRESHOLD
@@ -75,6 +78,48 @@ class Current:
     threshold_source: str
     embedder: str
     pipeline_version: str
+    detection: DetectionSettings | None = None
+
+
+@dataclass(frozen=True)
+class DetectionSettings:
+    """The detector settings a run queued now would record: ``imgsz`` None is the weights' own
+    size, ``classifier_sha256`` None is no classifier."""
+
+    confidence: float
+    iou: float
+    imgsz: int | None
+    category_map: Mapping[str, str]
+    classifier_sha256: str | None
+
+    def changes(self, recipe: RunRecipe) -> list[tuple[str, Any, Any]]:
+        """(setting, recorded, now) for each that differs from what ``recipe`` recorded; a
+        setting an older run did not record is not a change."""
+        out: list[tuple[str, Any, Any]] = []
+        for name, before, after in (
+            ("confidence", recipe.confidence, self.confidence),
+            ("iou", recipe.iou, self.iou),
+            ("imgsz", recipe.imgsz, self.imgsz),
+        ):
+            if before is not None and after is not None and before != after:
+                out.append((name, before, after))
+        if recipe.category_map and dict(recipe.category_map) != dict(self.category_map):
+            moved = sorted(
+                k
+                for k in {*recipe.category_map, *self.category_map}
+                if recipe.category_map.get(k) != self.category_map.get(k)
+            )
+            out.append(("category_map", ", ".join(moved), "changed"))
+        if recipe.model_sha256 is not None and recipe.classifier_sha256 != self.classifier_sha256:
+            out.append(
+                ("classifier", short(recipe.classifier_sha256), short(self.classifier_sha256))
+            )
+        return out
+
+
+def short(sha: str | None) -> str:
+    """The first eight hex digits of a hash, as people compare them."""
+    return f"{sha[:8]}…" if sha else "none"
 
 
 @dataclass(frozen=True)
@@ -84,6 +129,7 @@ class RanchFacts:
     runs: list[RecordedRun]  # oldest first; every status
     images: dict[str, int]  # by status
     current: Current
+    real_photos_with_deer: int = 0  # re-identified by an embedder that learnt synthetic deer
 
     @property
     def done_runs(self) -> list[RecordedRun]:
@@ -164,7 +210,24 @@ def current_facts(settings: Settings) -> Current:
         threshold, source = settings.reid_threshold, "the reid_threshold setting"
     else:
         threshold, source = shipped_threshold(), "the shipped embedder's card"
-    return Current(model, sha, problem, threshold, source, REID_VERSION, PIPELINE_VERSION)
+    classifier, classifier_sha = settings.classifier_path(), None
+    if classifier is not None:
+        try:
+            classifier_sha = file_sha256(classifier.expanduser().resolve())
+        except OSError as exc:
+            problem = problem or (
+                f"the classifier file {classifier} cannot be read ({exc.strerror or exc})"
+            )
+    detection = DetectionSettings(
+        settings.confidence,
+        settings.iou,
+        settings.imgsz,
+        dict(settings.category_map),
+        classifier_sha,
+    )
+    return Current(
+        model, sha, problem, threshold, source, REID_VERSION, PIPELINE_VERSION, detection
+    )
 
 
 def shipped_threshold() -> float:
@@ -222,4 +285,5 @@ async def read_facts(conn: AsyncConnection, settings: Settings) -> RanchFacts:
             select(Image.status, func.count()).group_by(Image.status)
         )
     }
-    return RanchFacts(runs, images, current_facts(settings))
+    real = await real_photos_with_deer(conn)
+    return RanchFacts(runs, images, current_facts(settings), real)

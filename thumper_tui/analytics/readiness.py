@@ -6,6 +6,9 @@
 3. More than ``ready_min_assignment`` (70%) of the deer detections in a profile.
 4. No reprocess due: the advisor says nothing is pending.
 
+When the profiles rest on real photos, which the shipped identity embedder was never trained
+on, the verdict carries that caution whatever the criteria say.
+
 Counts come from the history by photo day (:mod:`thumper_tui.engine.history`), so a reprocess
 that regroups nothing moves nothing. Where a run moved the count of deer already seen (a
 threshold or model change, not new deer), the stability criterion says which run and what
@@ -14,7 +17,7 @@ changed in its recipe.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,6 +25,7 @@ from thumper_tui.analytics.advisor import Action, Advice
 from thumper_tui.analytics.facts import RanchFacts
 from thumper_tui.config import Settings
 from thumper_tui.engine.history import Day
+from thumper_tui.engine.provenance import reid_caution
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Readiness:
 
     as_of: date
     criteria: list[Criterion]
+    cautions: list[str] = field(default_factory=list)
 
     @property
     def ready(self) -> bool:
@@ -60,10 +65,14 @@ class Readiness:
     @property
     def verdict(self) -> str:
         """One plain sentence."""
+        caution = "; ".join(self.cautions)
+        if self.ready and caution:
+            return f"The herd's count has settled, but it cannot be trusted yet: {caution}."
         if self.ready:
             return "Ready to name: the herd's count has settled."
         failing = ", ".join(c.name.replace("_", " ") for c in self.criteria if not c.passed)
-        return f"Not ready to name yet ({failing}); naming is still allowed."
+        verdict = f"Not ready to name yet ({failing}); naming is still allowed."
+        return f"{verdict} And {caution}." if caution else verdict
 
     def to_json(self) -> dict[str, Any]:
         """The ``thumper readiness --json`` shape."""
@@ -71,6 +80,7 @@ class Readiness:
             "ready": self.ready,
             "verdict": self.verdict,
             "criteria": [c.to_json() for c in self.criteria],
+            "cautions": self.cautions,
             "as_of": self.as_of.isoformat(),
         }
 
@@ -122,6 +132,7 @@ def assess(
                 "; ".join(advice.reasons),
             ),
         ],
+        [c for c in [reid_caution(facts.real_photos_with_deer)] if c],
     )
 
 

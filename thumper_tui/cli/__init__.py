@@ -22,7 +22,9 @@ from thumper_tui.cli.audit_cmds import (
 from thumper_tui.cli.config_cmd import config
 from thumper_tui.cli.dashboard_cmd import dashboard_command
 from thumper_tui.cli.db_cmd import db
+from thumper_tui.cli.doctor_cmd import doctor_command
 from thumper_tui.cli.eval_cmd import eval_group
+from thumper_tui.cli.forget_cmd import forget_command
 from thumper_tui.cli.import_cmd import import_command
 from thumper_tui.cli.name_cmd import name_command, not_same_command, note_command, verify_command
 from thumper_tui.cli.names_cmds import names_group, profile_group
@@ -72,7 +74,9 @@ def cli(ctx: click.Context, config_file: Path | None, database_url: str | None) 
 cli.add_command(config)
 cli.add_command(dashboard_command)
 cli.add_command(db)
+cli.add_command(doctor_command)
 cli.add_command(import_command)
+cli.add_command(forget_command)
 cli.add_command(status)
 cli.add_command(images)
 cli.add_command(runs)

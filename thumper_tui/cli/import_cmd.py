@@ -26,6 +26,8 @@ def _print_summary(summary: ImportSummary) -> None:
     )
     if summary.cameras_created:
         echo(f"new cameras: {', '.join(summary.cameras_created)}")
+    for line in timestamp_lines(summary):
+        echo(line)
     for title, items in (
         (
             "duplicates (same photo already imported):",
@@ -40,6 +42,40 @@ def _print_summary(summary: ImportSummary) -> None:
             echo(f"  {line}")
         if len(items) > MAX_LISTED:
             echo(f"  … and {len(items) - MAX_LISTED} more (see --json)")
+
+
+def timestamp_lines(summary: ImportSummary) -> list[str]:
+    """Where the imported photos' times came from, and what about them cannot be trusted."""
+    if not summary.imported:
+        return []
+    sources = summary.timestamp_sources
+    lines = [
+        "times: "
+        + ", ".join(
+            f"{sources.get(key, 0)} from {label}"
+            for key, label in (
+                ("exif", "the camera (EXIF)"),
+                ("filename", "file names"),
+                ("mtime", "file modification times"),
+            )
+            if sources.get(key, 0)
+        )
+    ]
+    if summary.from_file_times:
+        n = summary.from_file_times
+        lines.append(
+            f"warning: {n} photo{'s' if n != 1 else ''} had no camera time, so "
+            f"{'their' if n != 1 else 'its'} file modification time was used: a copy made "
+            "without `cp -p` or `rsync -t` gives every photo the time of the copy, and "
+            "sightings, days and bursts are then wrong. Copy the card again keeping times, "
+            "or check the camera's date setting."
+        )
+    for camera, instant, n in summary.collapsed_times[:MAX_LISTED]:
+        lines.append(
+            f"warning: {n} photos from {camera} share one time ({instant:%Y-%m-%d %H:%M:%S} "
+            "UTC): more than a burst, so their clock or their copy is wrong"
+        )
+    return lines
 
 
 @click.command("import")

@@ -7,6 +7,7 @@ import contextlib
 import signal
 import sys
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,13 +27,14 @@ from thumper_tui.cli.runtime import (
 )
 from thumper_tui.config import Settings
 from thumper_tui.detector.inference import Detector
-from thumper_tui.detector.model import DetectorError, default_imgsz
+from thumper_tui.detector.model import DetectorError
+from thumper_tui.detector.setup import detector_from
 from thumper_tui.engine.recipe import RunRequest
 from thumper_tui.engine.runs import RunError, RunInfo, active_run, get_run, queue_run, request
 from thumper_tui.engine.worker import WorkerOptions, serve
 from thumper_tui.engine.workers import WorkerRefused
 from thumper_tui.reid.embedder import EmbedderError
-from thumper_tui.store.models import ClearMode, RunKind, RunTrigger
+from thumper_tui.store.models import ClearMode, RunKind, RunStatus, RunTrigger
 from thumper_tui.store.types import utcnow
 
 
@@ -48,21 +50,72 @@ def _options(settings: Settings, **kwargs: Any) -> WorkerOptions:
 
 
 def _detector(settings: Settings, model: Path | None = None) -> Detector:
-    weights = model or settings.model_path()
     try:
-        return Detector(weights, imgsz=default_imgsz(weights), device=settings.device)
+        return detector_from(settings, model)
     except DetectorError as exc:
         fail(str(exc))
 
 
+def allow_demo_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--allow-demo-model``: let the shipped demo detector run over photos not from synth."""
+    return click.option(
+        "--allow-demo-model",
+        is_flag=True,
+        help="Run the shipped demo detector even over real photos (it learnt only synthetic "
+        "deer; recorded in the run).",
+    )(command)
+
+
+def detector_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The detector settings a run may take from the command line."""
+    for option in (
+        click.option(
+            "--confidence",
+            type=click.FloatRange(0, 1, min_open=True, max_open=True),
+            default=None,
+            help="Confidence a box needs (default: config, 0.25).",
+        ),
+        click.option(
+            "--imgsz",
+            default=None,
+            help="Detector input size in pixels, or auto (default: config, auto).",
+        ),
+    ):
+        command = option(command)
+    return command
+
+
+async def demo_refusal(
+    engine: AsyncEngine, kind: str, clear_mode: str, weights: Path | None, allowed: bool
+) -> None:
+    """Raise :class:`RunError` before a run of ``kind`` is queued or joined when the demo
+    detector would run over real photos without leave."""
+    from thumper_tui.detector.model import weights_are_demo
+    from thumper_tui.engine.provenance import refuses, unmarked_covered
+
+    if allowed or not weights_are_demo(weights):
+        return
+    refusal = refuses(kind, True, False, await unmarked_covered(engine, kind, clear_mode))
+    if refusal is not None:
+        raise RunError(refusal)
+
+
 @click.command("process")
+@allow_demo_option
+@detector_options
 @click.pass_context
-def process_command(ctx: click.Context, model: Path | None = None) -> None:
+def process_command(
+    ctx: click.Context,
+    allow_demo_model: bool = False,
+    confidence: float | None = None,
+    imgsz: str | None = None,
+    model: Path | None = None,
+) -> None:
     """Process new and failed images now, in the foreground, until done.
 
     Joins the active run if there is one; otherwise queues an incremental run.
     """
-    settings = settings_from(ctx)
+    settings = settings_from(ctx, confidence=confidence, imgsz=imgsz)
     detector = _detector(settings, model)
     bar = ProgressBar(
         "Processing", sys.stderr, unit="images", per_minute=True, enabled=sys.stderr.isatty()
@@ -75,14 +128,25 @@ def process_command(ctx: click.Context, model: Path | None = None) -> None:
         current = await active_run(engine)
         if current is not None and current.status == "paused":
             raise RunError(f"run {current.id} is paused: `thumper resume` it first")
+        if current is None or current.status == RunStatus.QUEUED:
+            kind = current.kind if current else RunKind.INCREMENTAL
+            clear = current.clear_mode if current else ClearMode.NONE
+            allowed = allow_demo_model or bool(current and current.request.allow_demo_model)
+            await demo_refusal(engine, kind, clear, detector.weights, allowed)
         run_id = (
             current.id
             if current
-            else await queue_run(engine, RunKind.INCREMENTAL, trigger=RunTrigger.CLI)
+            else await queue_run(
+                engine,
+                RunKind.INCREMENTAL,
+                trigger=RunTrigger.CLI,
+                request=RunRequest(allow_demo_model=allow_demo_model),
+            )
         )
         bar.start(0)
+        options = _options(settings, run_id=run_id, allow_demo_model=allow_demo_model)
         try:
-            await serve(engine, detector, _options(settings, run_id=run_id), on_batch=show)
+            await serve(engine, detector, options, on_batch=show)
         except WorkerRefused as exc:
             # The run is in the queue either way; say where it stands, not only why not here.
             raise WorkerRefused(
@@ -106,6 +170,8 @@ def process_command(ctx: click.Context, model: Path | None = None) -> None:
         f"{run.images_failed} failed, in {seconds:.1f}s "
         f"({handled / seconds * 60 if seconds else 0:,.0f} images/min)"
     )
+    if run.status == RunStatus.FAILED:
+        fail(f"run {run.id} failed: {run.error}" if run.error else f"run {run.id} failed")
     if run.images_failed:
         ctx.exit(EXIT_FAILURE)
 
@@ -119,8 +185,11 @@ def process_command(ctx: click.Context, model: Path | None = None) -> None:
     "pid and log files go to $XDG_STATE_HOME/thumper/.",
 )
 @click.option("--stop", is_flag=True, help="Stop the detached worker (it hands its images back).")
+@allow_demo_option
 @click.pass_context
-def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool, stop: bool) -> None:
+def worker_command(
+    ctx: click.Context, exit_when_idle: bool, detach: bool, stop: bool, allow_demo_model: bool
+) -> None:
     """Serve queued runs until stopped (Ctrl+C or SIGTERM hands this worker's images back)."""
     settings = settings_from(ctx)
     if stop:
@@ -157,6 +226,7 @@ def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool, stop:
             ),
             "worker",
             *(["--exit-when-idle"] if exit_when_idle else []),
+            *(["--allow-demo-model"] if allow_demo_model else []),
         ]
         pid = daemon.detach(argv)
         click.echo(f"worker started in the background (pid {pid}); log: {daemon.log_file()}")
@@ -171,7 +241,10 @@ def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool, stop:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
         with contextlib.suppress(asyncio.CancelledError):
             options = _options(
-                settings, exit_when_idle=exit_when_idle, scheduler=WorkerScheduler(settings)
+                settings,
+                exit_when_idle=exit_when_idle,
+                scheduler=WorkerScheduler(settings),
+                allow_demo_model=allow_demo_model,
             )
             await serve(engine, detector, options)
 
@@ -211,6 +284,8 @@ def worker_command(ctx: click.Context, exit_when_idle: bool, detach: bool, stop:
 @click.option(
     "--queue-only", is_flag=True, help="Queue the run for a worker instead of running it."
 )
+@allow_demo_option
+@detector_options
 @click.option(
     "--if-advised",
     is_flag=True,
@@ -225,10 +300,13 @@ def reprocess_command(
     model: Path | None,
     reid_only: bool,
     queue_only: bool,
+    allow_demo_model: bool,
+    confidence: float | None,
+    imgsz: str | None,
     if_advised: bool,
 ) -> None:
     """Queue a full run (and process it in the foreground unless --queue-only)."""
-    settings = settings_from(ctx)
+    settings = settings_from(ctx, confidence=confidence, imgsz=imgsz)
     if if_advised:
         if threshold is not None or model is not None or reid_only:
             fail("--if-advised lets the advisor choose: drop the other options", EXIT_USAGE)
@@ -253,9 +331,12 @@ def reprocess_command(
     asked = RunRequest(
         model=str(model.expanduser().resolve()) if model is not None else None,
         reid_threshold=threshold,
+        allow_demo_model=allow_demo_model,
     )
 
     async def enqueue(engine: AsyncEngine) -> int:
+        weights = model or settings.model_path()
+        await demo_refusal(engine, kind, clear_mode, weights, allow_demo_model)
         return await queue_run(
             engine, kind, clear_mode=clear_mode, trigger=RunTrigger.CLI, request=asked
         )
@@ -267,7 +348,13 @@ def reprocess_command(
     if queue_only:
         click.echo(f"run {run_id} queued ({kind}, clear mode {clear_mode})")
         return
-    ctx.invoke(process_command, model=model)
+    ctx.invoke(
+        process_command,
+        allow_demo_model=allow_demo_model,
+        confidence=confidence,
+        imgsz=imgsz,
+        model=model,
+    )
 
 
 def _reprocess_if_advised(ctx: click.Context, settings: Settings, queue_only: bool) -> None:

@@ -147,14 +147,22 @@ def profiles(
     ctx: click.Context, category: str | None, unnamed: bool, sort: str, as_json: bool
 ) -> None:
     """Live deer profiles with their names, sightings, cameras and notes."""
+    from thumper_tui.engine.provenance import reid_caution
     from thumper_tui.naming.names import Profile, list_profiles
 
     settings = settings_from(ctx)
 
-    async def work(engine: AsyncEngine) -> list[Profile]:
-        return await list_profiles(engine, category=category, unnamed=unnamed, sort=sort)
+    async def work(engine: AsyncEngine) -> tuple[list[Profile], int]:
+        from thumper_tui.engine.provenance import real_photos_with_deer
 
-    rows = run_with_database(settings, work)
+        rows = await list_profiles(engine, category=category, unnamed=unnamed, sort=sort)
+        async with engine.connect() as conn:
+            return rows, await real_photos_with_deer(conn)
+
+    rows, real_photos = run_with_database(settings, work)
+    caution = reid_caution(real_photos)
+    if caution:
+        click.echo(f"caution: {caution}", err=True)
     if as_json:
         click.echo(json.dumps([p.as_json() for p in rows], indent=2))
         return

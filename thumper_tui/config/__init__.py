@@ -60,9 +60,41 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "model",
-        lambda v: str(Path(values.as_str(v)).expanduser()) if values.as_str(v).strip() else "",
+        values.weights_path,
         lambda: "",
         "detector weights (an ultralytics YOLO .pt); empty: the shipped demo detector",
+    ),
+    Field(
+        "confidence",
+        values.confidence,
+        lambda: 0.25,
+        "detector: the confidence a box needs to be kept",
+    ),
+    Field(
+        "iou",
+        values.iou,
+        lambda: 0.7,
+        "detector: boxes of one class overlapping more than this are one (non-maximum suppression)",
+    ),
+    Field(
+        "imgsz",
+        values.image_size,
+        lambda: None,
+        "detector input size in pixels; auto: the size the weights were trained at, else 640",
+    ),
+    Field(
+        "category_map",
+        values.category_map,
+        lambda: values.category_map({}),
+        "model class name -> buck, doe, fawn, unknown or other (a TOML table laid over the "
+        "default; THUMPER_CATEGORY_MAP='Mature=buck,Young=buck')",
+    ),
+    Field(
+        "classifier",
+        values.weights_path,
+        lambda: "",
+        "optional ultralytics classification weights run on each deer crop to decide buck, doe "
+        "or fawn through category_map; empty: the detector's class decides",
     ),
     Field(
         "device",
@@ -196,6 +228,11 @@ class Settings:
     theme: str = DEFAULT_THEME
     photos: str = "auto"
     device: str = "auto"
+    confidence: float = 0.25
+    iou: float = 0.7
+    imgsz: int | None = None
+    category_map: Mapping[str, str] = field(default_factory=lambda: values.category_map({}))
+    classifier: str = ""
     telemetry_days: int = 35
     reid_threshold: float | None = None
     schedule: str = "0 2 * * 0"
@@ -212,6 +249,10 @@ class Settings:
     def model_path(self) -> Path | None:
         """The configured detector weights, or ``None`` for the shipped demo detector."""
         return Path(self.model) if self.model else None
+
+    def classifier_path(self) -> Path | None:
+        """The configured crop classifier's weights, or ``None`` for none."""
+        return Path(self.classifier) if self.classifier else None
 
     def zone(self) -> ZoneInfo:
         """The camera-clock zone as a ``ZoneInfo``; ``local`` resolves to this machine's zone."""
@@ -310,6 +351,12 @@ def display_value(settings: Settings, name: str) -> object:
         return mask_url(str(value))
     if name == "model" and not value:
         return "(the shipped demo detector)"
+    if name == "classifier" and not value:
+        return "(none: the detector's class decides)"
+    if name == "imgsz" and value is None:
+        return "auto"
+    if name == "category_map":
+        return dict(value)
     if name == "timezone" and value == "local":
         return f"local ({resolve_zone('local').key})"
     return value

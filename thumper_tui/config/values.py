@@ -7,6 +7,8 @@ for the user; :func:`thumper_tui.config.load_settings` adds the key and where it
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -114,3 +116,67 @@ def database_url(value: str) -> str:
 
     normalise_url(value)
     return value
+
+
+def confidence(value: object) -> float:
+    number = as_float(value)
+    if not 0 < number < 1:
+        raise ValueError(f"must be between 0 and 1 (exclusive), got {number}")
+    return number
+
+
+def iou(value: object) -> float:
+    number = as_float(value)
+    if not 0 < number <= 1:
+        raise ValueError(f"must be above 0 and at most 1, got {number}")
+    return number
+
+
+def image_size(value: object) -> int | None:
+    """``auto`` (or 0, or empty): the model's own training size; else pixels, a multiple of 32."""
+    if isinstance(value, str) and value.strip().lower() in ("", "auto", "0"):
+        return None
+    size = as_int(value)
+    if size == 0:
+        return None
+    if size < 32 or size % 32:
+        raise ValueError(f"expected 'auto' or a multiple of 32 from 32 up, got {size}")
+    return size
+
+
+def category_map(value: object) -> dict[str, str]:
+    """A table of class name to category (TOML), or ``Name=category,...`` from the environment.
+
+    The table is laid over the default map: a user names only what differs. Keys are compared
+    case-insensitively, so they are kept lower-case.
+    """
+    from thumper_tui.vocabulary.categories import CATEGORIES, DEFAULT_CATEGORY_MAP
+
+    if isinstance(value, str):
+        entries: dict[Any, object] = {}
+        for part in value.split(","):
+            if not part.strip():
+                continue
+            name, sep, category = part.partition("=")
+            if not sep or not name.strip():
+                raise ValueError(f"expected Name=category pairs separated by commas, got {part!r}")
+            entries[name.strip()] = category.strip()
+    elif isinstance(value, dict):
+        entries = dict(value)
+    else:
+        raise ValueError(f"expected a table of class name = category, got {value!r}")
+    merged = {k.lower(): v for k, v in DEFAULT_CATEGORY_MAP.items()}
+    for class_name, wanted in entries.items():
+        text = wanted.strip().lower() if isinstance(wanted, str) else ""
+        if text not in CATEGORIES:
+            raise ValueError(
+                f"class {class_name!r}: expected one of {', '.join(CATEGORIES)}, got {wanted!r}"
+            )
+        merged[str(class_name).strip().lower()] = text
+    return merged
+
+
+def weights_path(value: object) -> str:
+    """A weights file's path, ``~`` expanded; empty for none."""
+    text = as_str(value).strip()
+    return str(Path(text).expanduser()) if text else ""

@@ -1,10 +1,9 @@
 """Detection at run time: batched YOLO inference, categories, duplicate boxes.
 
-Categories come from ``model.names``; a box over a more confident one in the same image is a
-duplicate.
-
 Categories come from a map of class names (case-insensitive) to buck / doe / fawn / unknown;
-any other class is another species: stored, but never re-identified.
+any other class is another species: stored, but never re-identified. With a crop classifier,
+its top class decides each deer's category through the same map. A box over a more confident
+one in the same image is a duplicate.
 """
 
 from __future__ import annotations
@@ -17,12 +16,22 @@ from typing import Any
 
 import numpy as np
 
-from thumper_tui.detector.model import DEMO_WEIGHTS, DetectorError, class_names, load_detector
+from thumper_tui.detector.classifier import CropClassifier, crop
+from thumper_tui.detector.model import (
+    DEMO_WEIGHTS,
+    DetectorError,
+    class_names,
+    default_imgsz,
+    is_demo_weights,
+    load_detector,
+    trained_imgsz,
+)
 from thumper_tui.vocabulary.boxes import Box, iou
 from thumper_tui.vocabulary.categories import DEER_CATEGORIES, DEFAULT_CATEGORY_MAP, category_for
 
 DUPLICATE_IOU = 0.5
 CONFIDENCE = 0.25
+NMS_IOU = 0.7  # ultralytics' own default
 
 
 @dataclass(frozen=True)
@@ -82,16 +91,23 @@ def resolve_device(device: str) -> str:
 
 
 class Detector:
-    """A loaded model and how to run it: device, size, batch and category map."""
+    """A loaded model and how to run it: device, size, thresholds, batch, category map and the
+    optional crop classifier.
+
+    ``imgsz`` ``None`` is the size the weights were trained at (their checkpoint's training
+    arguments, the demo detector's card), else 640.
+    """
 
     def __init__(
         self,
         weights: Path | None,
         *,
-        imgsz: int = 512,
+        imgsz: int | None = None,
         device: str = "auto",
         category_map: Mapping[str, str] = DEFAULT_CATEGORY_MAP,
         confidence: float = CONFIDENCE,
+        iou: float = NMS_IOU,
+        classifier: Path | None = None,
     ) -> None:
         import torch
 
@@ -102,13 +118,33 @@ class Detector:
         self.weights = (weights or DEMO_WEIGHTS).expanduser().resolve()
         self.weights_sha256 = hashlib.sha256(self.weights.read_bytes()).hexdigest()
         self.names = class_names(self.model)
-        self.imgsz = imgsz
+        self.is_demo = is_demo_weights(self.weights_sha256)
+        self._asked_imgsz = imgsz
+        self.imgsz = imgsz or trained_imgsz(self.model) or default_imgsz(weights)
         self.device = resolve_device(device)
         self.half = self.device.startswith("cuda")
         self.category_map = {k.lower(): v for k, v in category_map.items()}
         self.confidence = confidence
+        self.iou = iou
+        self.classifier = (
+            CropClassifier(classifier, device=self.device) if classifier is not None else None
+        )
         # Batching pays on a GPU; on a 2-core CPU one image at a time is as fast and smoother.
         self.batch = 16 if self.half else 1
+
+    def with_weights(self, weights: Path) -> Detector:
+        """A detector like this one over other weights (``reprocess --model``): the same
+        device, thresholds, map and classifier; the size the new weights were trained at
+        unless this one's was set."""
+        return Detector(
+            weights,
+            imgsz=self._asked_imgsz,
+            device=self.device,
+            category_map=self.category_map,
+            confidence=self.confidence,
+            iou=self.iou,
+            classifier=self.classifier.weights if self.classifier else None,
+        )
 
     def _restore_threads(self) -> None:
         import torch
@@ -125,6 +161,7 @@ class Detector:
                 chunk,
                 imgsz=self.imgsz,
                 conf=self.confidence,
+                iou=self.iou,
                 device=self.device,
                 half=self.half,
                 verbose=False,
@@ -136,16 +173,36 @@ class Detector:
                 found = []
                 for i in range(len(boxes)):
                     name = self.names[int(boxes.cls[i])]
-                    category = category_for(name, self.category_map)
+                    category, species = self.category_of(name)
                     x1, y1, x2, y2 = (float(v) for v in xyxyn[i])
                     found.append(
-                        Found(
-                            (x1, y1, x2, y2),
-                            float(boxes.conf[i]),
-                            name,
-                            category,
-                            "deer" if category in DEER_CATEGORIES else name,
-                        )
+                        Found((x1, y1, x2, y2), float(boxes.conf[i]), name, category, species)
                     )
                 results.append(mark_duplicates(found))
+        if self.classifier is not None:
+            self._classify(arrays, results)
         return results
+
+    def category_of(self, class_name: str) -> tuple[str, str]:
+        """The category and species a class name (the detector's or the classifier's) maps to."""
+        category = category_for(class_name, self.category_map)
+        return category, "deer" if category in DEER_CATEGORIES else class_name
+
+    def _classify(self, arrays: Sequence[np.ndarray[Any, Any]], results: list[list[Found]]) -> None:
+        """Let the classifier decide each deer's category (in place): its top class through
+        the map, so it may also say that a "deer" is another species."""
+        assert self.classifier is not None
+        owners = [
+            (index, position)
+            for index, found in enumerate(results)
+            for position, item in enumerate(found)
+            if item.species == "deer"
+        ]
+        crops = [crop(arrays[i], results[i][p].box) for i, p in owners]
+        verdicts = self.classifier.classify(crops)
+        for (index, position), verdict in zip(owners, verdicts, strict=True):
+            category, species = self.category_of(verdict.class_name)
+            item = results[index][position]
+            results[index][position] = Found(
+                item.box, item.confidence, item.class_name, category, species, item.is_duplicate
+            )

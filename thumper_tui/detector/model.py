@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,26 @@ class DetectorError(Exception):
     """Weights that cannot be used; the message is one line for the user."""
 
 
+@functools.cache
+def demo_sha256() -> str:
+    """The shipped demo detector's sha256 (a copy of it elsewhere is still the demo detector)."""
+    return hashlib.sha256(DEMO_WEIGHTS.read_bytes()).hexdigest()
+
+
+def is_demo_weights(sha256: str) -> bool:
+    """Whether weights of this hash are the shipped demo detector."""
+    return sha256 == demo_sha256()
+
+
+def weights_are_demo(path: Path | None) -> bool:
+    """Whether the weights at ``path`` (``None``: the shipped ones) are the demo detector."""
+    weights = (path or DEMO_WEIGHTS).expanduser()
+    try:
+        return is_demo_weights(hashlib.sha256(weights.read_bytes()).hexdigest())
+    except OSError:
+        return False
+
+
 def load_detector(path: Path | None = None) -> Any:
     """An ultralytics ``YOLO`` for ``path`` (default: the shipped demo weights).
 
@@ -32,9 +54,15 @@ def load_detector(path: Path | None = None) -> Any:
     from ultralytics import YOLO
 
     try:
-        return YOLO(str(weights), task="detect")
+        model = YOLO(str(weights), task="detect")
     except Exception as exc:  # ultralytics raises many types for a bad file
         raise DetectorError(f"cannot load model weights {weights}: {exc}") from None
+    if getattr(model, "task", "detect") != "detect":
+        raise DetectorError(
+            f"model weights {weights} are a {model.task} model, not a detection model "
+            "(a classification model belongs in the `classifier` setting)"
+        )
+    return model
 
 
 def default_imgsz(weights: Path | None) -> int:

@@ -10,7 +10,9 @@ is done when no image it covers is pending or processing any more.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, tzinfo
+from typing import Any
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,10 +36,16 @@ def _count_unfinished(kind: str) -> Select[int]:
     )
 
 
-async def start_run(engine: AsyncEngine, run: RunInfo, recipe: RunRecipe) -> bool:
+async def start_run(
+    engine: AsyncEngine,
+    run: RunInfo,
+    recipe: RunRecipe,
+    facts: Mapping[str, Any] | None = None,
+) -> bool:
     """Move ``run`` from queued to running and mark its images pending; False if another
     worker started it first. The ``recipe`` (what this worker will run it with, the run's
-    request already applied) is recorded beside the request."""
+    request already applied) is recorded beside the request, with ``facts`` the worker found
+    about the photos (how many are not synthetic)."""
     async with engine.begin() as conn:
         requested = await conn.scalar(select(Run.settings).where(Run.id == run.id))
         claimed = await conn.execute(
@@ -46,7 +54,7 @@ async def start_run(engine: AsyncEngine, run: RunInfo, recipe: RunRecipe) -> boo
             .values(
                 status=RunStatus.RUNNING.value,
                 started_at=utcnow(),
-                settings={**(requested or {}), **recipe.settings_json()},
+                settings={**(requested or {}), **recipe.settings_json(), **(facts or {})},
                 **recipe.column_values(),
             )
         )

@@ -26,10 +26,12 @@ _COLUMNS = ("model_path", "model_sha256", "model_classes", "reid_threshold", "pi
 
 @dataclass(frozen=True)
 class RunRequest:
-    """What was asked for when the run was queued: other weights, another join threshold."""
+    """What was asked for when the run was queued: other weights, another join threshold,
+    leave for the demo detector to run over photos that are not synthetic."""
 
     model: str | None = None
     reid_threshold: float | None = None
+    allow_demo_model: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The keys a queued run's ``settings`` holds (only those asked for)."""
@@ -38,6 +40,8 @@ class RunRequest:
             out["model"] = self.model
         if self.reid_threshold is not None:
             out["reid_threshold"] = self.reid_threshold
+        if self.allow_demo_model:
+            out["allow_demo_model"] = True
         return out
 
     @classmethod
@@ -48,6 +52,7 @@ class RunRequest:
         return cls(
             model=str(data["model"]) if data.get("model") else None,
             reid_threshold=None if threshold is None else float(threshold),
+            allow_demo_model=bool(data.get("allow_demo_model")),
         )
 
 
@@ -69,8 +74,12 @@ class RunRecipe:
     model_classes: tuple[str, ...] = ()
     imgsz: int | None = None
     confidence: float | None = None
+    iou: float | None = None
     duplicate_iou: float | None = None
     category_map: Mapping[str, str] = field(default_factory=dict)
+    classifier_path: str | None = None
+    classifier_sha256: str | None = None
+    classifier_classes: tuple[str, ...] = ()
     device: str | None = None
     half: bool | None = None
     embedder: str = ""
@@ -84,8 +93,12 @@ class RunRecipe:
         return {
             "imgsz": self.imgsz,
             "confidence": self.confidence,
+            "iou": self.iou,
             "duplicate_iou": self.duplicate_iou,
             "category_map": dict(self.category_map),
+            "classifier_path": self.classifier_path,
+            "classifier_sha256": self.classifier_sha256,
+            "classifier_classes": list(self.classifier_classes),
             "device": self.device,
             "half": self.half,
             "embedder": self.embedder,
@@ -129,8 +142,12 @@ class RunRecipe:
             model_classes=tuple(str(c) for c in data.get("model_classes") or ()),
             imgsz=_opt(int, data.get("imgsz")),
             confidence=_opt(float, data.get("confidence")),
+            iou=_opt(float, data.get("iou")),
             duplicate_iou=_opt(float, data.get("duplicate_iou")),
             category_map={str(k): str(v) for k, v in (data.get("category_map") or {}).items()},
+            classifier_path=_opt(str, data.get("classifier_path")),
+            classifier_sha256=_opt(str, data.get("classifier_sha256")),
+            classifier_classes=tuple(str(c) for c in data.get("classifier_classes") or ()),
             device=_opt(str, data.get("device")),
             half=_opt(bool, data.get("half")),
             embedder=str(data.get("embedder") or ""),

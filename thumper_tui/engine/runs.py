@@ -61,6 +61,7 @@ class RunInfo:
     started_at: datetime | None
     finished_at: datetime | None
     settings: dict[str, Any] | None = None
+    error: str | None = None  # why a failed run ended
 
     @property
     def request(self) -> RunRequest:
@@ -81,6 +82,7 @@ _COLUMNS = (
     Run.started_at,
     Run.finished_at,
     Run.settings,
+    Run.error,
 )
 
 
@@ -205,6 +207,7 @@ async def list_runs(engine: AsyncEngine) -> list[dict[str, Any]]:
                 "clear_mode": row["clear_mode"],
                 "trigger": row["trigger"],
                 "status": row["status"],
+                "error": row["error"],
                 "model_path": row["model_path"],
                 "model_sha256": row["model_sha256"],
                 "model_classes": row["model_classes"],

@@ -23,10 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.detector.decode import Decoded, decode_for_model
 from thumper_tui.detector.inference import DUPLICATE_IOU, Detector, Found
-from thumper_tui.detector.model import DetectorError, default_imgsz
+from thumper_tui.detector.model import DetectorError
 from thumper_tui.engine.claims import LEASE, ClaimedImage, claim_batch, release
 from thumper_tui.engine.heartbeat import Heartbeat, RateMeter, WorkerStatus
 from thumper_tui.engine.lifecycle import complete_run, fail_run, start_run
+from thumper_tui.engine.provenance import refuses, unmarked_covered
 from thumper_tui.engine.recipe import PIPELINE_VERSION, RunRecipe
 from thumper_tui.engine.runs import RunInfo, active_run, get_run
 from thumper_tui.engine.stored import stored_detections
@@ -58,6 +59,7 @@ class WorkerOptions:
     zone: tzinfo = UTC  # the ranch's days, for the history a run's end writes
     reid_threshold: float | None = None  # the configured join threshold (None: the embedder's)
     scheduler: Scheduler | None = None  # asked for a due slot's run whenever no run is active
+    allow_demo_model: bool = False  # the demo detector may run over photos not from synth
 
 
 class Scheduler(Protocol):
@@ -162,14 +164,21 @@ def recipe_for(
         threshold = configured_threshold
     if threshold is None:
         threshold = embedder.threshold
+    classifier = detector.classifier
     return RunRecipe(
         model_path=str(detector.weights),
         model_sha256=detector.weights_sha256,
         model_classes=tuple(detector.names[i] for i in sorted(detector.names)),
         imgsz=detector.imgsz,
         confidence=detector.confidence,
+        iou=detector.iou,
         duplicate_iou=DUPLICATE_IOU,
         category_map=detector.category_map,
+        classifier_path=str(classifier.weights) if classifier else None,
+        classifier_sha256=classifier.weights_sha256 if classifier else None,
+        classifier_classes=(
+            tuple(classifier.names[i] for i in sorted(classifier.names)) if classifier else ()
+        ),
         device=detector.device,
         half=detector.half,
         embedder=embedder.version,
@@ -219,21 +228,36 @@ class Serving:
             self.detector = (
                 self.base
                 if wanted == self.base.weights
-                else await asyncio.to_thread(
-                    Detector, wanted, imgsz=default_imgsz(wanted), device=self.base.device
-                )
+                else await asyncio.to_thread(self.base.with_weights, wanted)
             )
         except DetectorError as exc:
             await fail_run(self.engine, run.id, str(exc))
             return False
         return True
 
+    async def provenance(self, run: RunInfo) -> dict[str, Any] | None:
+        """What the run records of the photos it covers (how many are not synthetic, whether
+        the demo detector was allowed over them); None when it may not start (the run is
+        failed with the reason)."""
+        unmarked = await unmarked_covered(self.engine, run.kind, run.clear_mode)
+        allowed = run.request.allow_demo_model or self.options.allow_demo_model
+        refusal = refuses(run.kind, self.detector.is_demo, allowed, unmarked)
+        if refusal is not None:
+            await fail_run(self.engine, run.id, refusal)
+            return None
+        return {
+            "unmarked_images": unmarked,
+            "demo_model_allowed": self.detector.is_demo and allowed,
+        }
+
     async def step(self, run: RunInfo) -> bool:
         """One step of a live run: start it, wait out a pause, or process one batch; True
         when a batch was processed."""
         if run.status == RunStatus.QUEUED:
-            recipe = recipe_for(self.detector, self.embedder, run, self.options.reid_threshold)
-            await start_run(self.engine, run, recipe)
+            facts = await self.provenance(run)
+            if facts is not None:
+                recipe = recipe_for(self.detector, self.embedder, run, self.options.reid_threshold)
+                await start_run(self.engine, run, recipe, facts)
             return False
         if run.status == RunStatus.PAUSED:
             self.status.state = WorkerState.PAUSED

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,7 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from thumper_tui.ingest.probe import ProbedImage, probe
 from thumper_tui.ingest.scan import Candidate, Failure, scan
 from thumper_tui.store.dialect_insert import insert_ignoring_conflicts
-from thumper_tui.store.models import Camera, Image, ImageStatus
+from thumper_tui.store.models import Camera, Image, ImageStatus, TimestampSource
+
+# Trail cameras take bursts of up to about five photos a trigger, often within one second.
+BURST_MAX = 5
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,28 @@ class ImportSummary:
     failures: list[Failure] = field(default_factory=list)
     cameras_created: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    timestamp_sources: Counter[str] = field(default_factory=Counter)
+    synthetic: int = 0
+    instants: Counter[tuple[str, datetime]] = field(default_factory=Counter)
+
+    def count_time(self, image: ProbedImage) -> None:
+        """Tally an imported photo's timestamp source, its instant and its mark."""
+        self.timestamp_sources[image.timestamp_source] += 1
+        self.instants[(image.camera, image.taken_at)] += 1
+        self.synthetic += image.synthetic
+
+    @property
+    def collapsed_times(self) -> list[tuple[str, datetime, int]]:
+        """(camera, instant, photos) where more photos share one second than a burst takes:
+        their clock, or the copy that gave them their file times, is wrong."""
+        return sorted(
+            (camera, instant, n) for (camera, instant), n in self.instants.items() if n > BURST_MAX
+        )
+
+    @property
+    def from_file_times(self) -> int:
+        """Photos whose time is their file's modification time (no camera time in them)."""
+        return self.timestamp_sources.get(TimestampSource.MTIME.value, 0)
 
     @property
     def files_per_second(self) -> float:
@@ -58,6 +84,15 @@ class ImportSummary:
             "duplicates": [{"path": d.path, "original": d.original} for d in self.duplicates],
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failures],
             "cameras_created": self.cameras_created,
+            "timestamp_sources": {
+                source.value: self.timestamp_sources.get(source.value, 0)
+                for source in TimestampSource
+            },
+            "collapsed_times": [
+                {"camera": camera, "taken_at": instant.isoformat(), "photos": n}
+                for camera, instant, n in self.collapsed_times
+            ],
+            "synthetic": self.synthetic,
             "seconds": round(self.seconds, 3),
             "files_per_second": round(self.files_per_second, 1),
         }
@@ -135,6 +170,7 @@ class _BatchWriter:
                         "width": p.width,
                         "height": p.height,
                         "file_size": p.file_size,
+                        "synthetic": p.synthetic,
                         "status": ImageStatus.PENDING.value,
                         "attempts": 0,
                         "imported_at": now,
@@ -144,6 +180,9 @@ class _BatchWriter:
             )
             inserted = {r[0] for r in result}
         self.summary.imported += len(inserted)
+        for p in fresh:
+            if p.path in inserted:
+                self.summary.count_time(p)
         # Rows another importer wrote between our check and our insert.
         self.summary.already_known += len(fresh) - len(inserted)
 

@@ -20,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from thumper_tui.ingest import timestamps
 from thumper_tui.ingest.scan import Candidate, Failure, describe_os_error
 from thumper_tui.paths import os_path
+from thumper_tui.vocabulary.provenance import is_marked
 
 # A trail-camera JPEG is a few MB; anything this large is not one, and reading it whole to hash
 # it would only waste memory.
@@ -45,6 +46,7 @@ class ProbedImage:
     file_size: int
     taken_at: datetime
     timestamp_source: str
+    synthetic: bool = False  # marked by ``thumper synth`` (see thumper_tui.vocabulary.provenance)
 
 
 def _stat(path: str) -> os.stat_result | Failure:
@@ -139,4 +141,17 @@ def probe(candidate: Candidate, zone: tzinfo, now: datetime | None = None) -> Pr
         file_size=st.st_size,
         taken_at=stamp.taken_at,
         timestamp_source=stamp.source.value,
+        synthetic=is_marked(ifd0),
     )
+
+
+def read_mark(path: str) -> bool:
+    """Whether the photo at a stored ``path`` carries the synthetic ranch's mark; False for a
+    file that cannot be read (it cannot be a synthetic photo either)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(os_path(path), formats=["JPEG"]) as img:
+                return is_marked(_exif(img)[0])
+    except Exception:  # a broken or missing file is simply not marked
+        return False

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from thumper_tui.engine.provenance import reid_caution
+from thumper_tui.engine.runs import RunInfo
 from thumper_tui.engine.workers import WorkerInfo
-from thumper_tui.store.models import WorkerState
+from thumper_tui.store.models import RunStatus, WorkerState
 
 START_WORKER = "start_worker"
 RECENT = timedelta(hours=24)
@@ -55,3 +57,17 @@ def failure_alerts(done: int, failed: int) -> list[Alert]:
     if failed >= SPIKE_MIN_FAILED and failed / handled >= SPIKE_SHARE:
         return [Alert("error", f"failure spike: {failed} of {handled} images failed")]
     return []
+
+
+def trust_alerts(run: RunInfo | None, real_photos_with_deer: int) -> list[Alert]:
+    """Why the figures cannot be trusted yet: the last run failed (the demo detector refused
+    real photos, weights that would not load), or the profiles rest on real photos that the
+    shipped embedder was never trained for."""
+    alerts = []
+    if run is not None and run.status == RunStatus.FAILED:
+        reason = f": {run.error}" if run.error else ""
+        alerts.append(Alert("error", f"run {run.id} failed{reason}"))
+    caution = reid_caution(real_photos_with_deer)
+    if caution is not None:
+        alerts.append(Alert("warning", caution))
+    return alerts

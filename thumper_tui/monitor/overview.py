@@ -9,9 +9,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from thumper_tui.engine.provenance import real_photos_with_deer
 from thumper_tui.engine.runs import RunInfo, active_run, latest_run
 from thumper_tui.engine.workers import WorkerInfo, list_workers
-from thumper_tui.monitor.alerts import RECENT, Alert, failure_alerts, worker_alerts
+from thumper_tui.monitor.alerts import (
+    RECENT,
+    Alert,
+    failure_alerts,
+    trust_alerts,
+    worker_alerts,
+)
 from thumper_tui.store.models import Detection, Run, RunStatus, WorkerState
 from thumper_tui.store.queries import StatusSummary, status_summary
 from thumper_tui.store.types import utcnow
@@ -111,6 +118,8 @@ async def read_overview(
     alerts = worker_alerts(workers, waiting, now)
     if view is not None and run is not None and run.finished_at is None:
         alerts += failure_alerts(view.done, view.failed)
+    async with engine.connect() as conn:
+        alerts += trust_alerts(run, await real_photos_with_deer(conn))
     return Overview(
         taken_at=now,
         summary=summary,

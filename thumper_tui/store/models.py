@@ -145,6 +145,8 @@ class Image(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     file_size: Mapped[int] = mapped_column(BigInteger)
+    # Marked by ``thumper synth``; NULL for photos imported before the mark was read.
+    synthetic: Mapped[bool | None] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(16), default=ImageStatus.PENDING.value)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))

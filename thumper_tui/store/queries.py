@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -83,8 +84,9 @@ async def status_summary(engine: AsyncEngine, database_label: str) -> StatusSumm
 
 @dataclass(frozen=True)
 class ImageRow:
-    """One line of ``thumper images``."""
+    """One line of ``thumper images``; ``synthetic`` is whether ``thumper synth`` made it."""
 
+    id: int
     path: str
     camera: str
     taken_at: datetime
@@ -93,9 +95,11 @@ class ImageRow:
     height: int
     status: str
     error: str | None
+    synthetic: bool | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
+            "id": self.id,
             "path": self.path,
             "camera": self.camera,
             "taken_at": self.taken_at.isoformat().replace("+00:00", "Z"),
@@ -104,6 +108,7 @@ class ImageRow:
             "height": self.height,
             "status": self.status,
             "error": self.error,
+            "synthetic": self.synthetic,
         }
 
 
@@ -123,6 +128,7 @@ async def list_images(
     profile seen in them."""
     query = (
         select(
+            Image.id,
             Image.path,
             Camera.name,
             Image.taken_at,
@@ -131,6 +137,7 @@ async def list_images(
             Image.height,
             Image.status,
             Image.error,
+            Image.synthetic,
         )
         .join(Camera, Camera.id == Image.camera_id)
         .order_by(Camera.name, Image.taken_at, Image.path)
@@ -144,5 +151,5 @@ async def list_images(
             Image.id.in_(select(Detection.image_id).where(Detection.deer_id == profile))
         )
     async with engine.connect() as conn:
-        rows = (await conn.execute(query)).all()
+        rows: list[Any] = list((await conn.execute(query)).all())
     return [ImageRow(*row) for row in rows]

@@ -1,7 +1,8 @@
 """``thumper synth``: a whole synthetic ranch on disk, with its ground truth.
 
-Layout: one folder per camera holding JPEGs with EXIF (DateTimeOriginal, Make, Model), and
-``truth.json`` beside them (format in docs/synthetic-ranch.md).
+Layout: one folder per camera holding JPEGs with EXIF (DateTimeOriginal, Make, Model, and the
+Software tag that marks them synthetic), and ``truth.json`` beside them (format in
+docs/synthetic-ranch.md).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from thumper_tui.synth.herd import Individual, make_herd
 from thumper_tui.synth.render import render_frame
 from thumper_tui.synth.scene import SceneSpec, make_scene
 from thumper_tui.synth.schedule import FramePlan, plan_ranch
+from thumper_tui.vocabulary.provenance import SYNTH_SOFTWARE, TAG_SOFTWARE
 
 TRUTH_FILE = "truth.json"
 TRUTH_VERSION = 1
@@ -72,6 +74,7 @@ def _exif(plan: FramePlan, spec: SceneSpec) -> Image.Exif:
     exif[0x010F] = spec.make
     exif[0x0110] = spec.model
     exif[0x0132] = stamp
+    exif[TAG_SOFTWARE] = SYNTH_SOFTWARE
     exif.get_ifd(0x8769)[0x9003] = stamp
     return exif
 

@@ -12,7 +12,9 @@ from typing import TypeVar
 
 from textual.widget import Widget
 
+from thumper_tui.detector.model import weights_are_demo
 from thumper_tui.engine import daemon
+from thumper_tui.engine.provenance import refuses, unmarked_covered
 from thumper_tui.engine.runs import RunError, queue_run
 from thumper_tui.naming.names import NamingError
 from thumper_tui.store.engine import error_reason
@@ -70,11 +72,17 @@ async def queue_and_serve(
 ) -> int | None:
     """Queue a run; when no worker is alive, start one. The run's id, or None if refused."""
     assert services.engine is not None
-    run_id = await attempt(
-        widget,
-        "queue the run",
-        queue_run(services.engine, kind, clear_mode=clear_mode, trigger=trigger),
-    )
+    engine = services.engine
+
+    async def checked_queue() -> int:
+        # The worker would refuse the run anyway; saying so before queueing leaves no failed run.
+        if await asyncio.to_thread(weights_are_demo, services.settings.model_path()):
+            refusal = refuses(kind, True, False, await unmarked_covered(engine, kind, clear_mode))
+            if refusal is not None:
+                raise RunError(refusal)
+        return await queue_run(engine, kind, clear_mode=clear_mode, trigger=trigger)
+
+    run_id = await attempt(widget, "queue the run", checked_queue())
     if run_id is None:
         return None
     widget.notify(f"run {run_id} queued")

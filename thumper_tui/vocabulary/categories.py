@@ -13,6 +13,8 @@ DEER_CLASSES = ("buck", "doe", "fawn")
 DEER_CATEGORIES = (*DEER_CLASSES, "unknown")
 SEXES = ("buck", "doe")
 OTHER = "other"
+# Every category a class name can be mapped to.
+CATEGORIES = (*DEER_CATEGORIES, OTHER)
 
 # Class names (case-insensitive) to categories; a user's weights may name their classes so.
 DEFAULT_CATEGORY_MAP: Mapping[str, str] = {

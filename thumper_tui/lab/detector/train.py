@@ -78,6 +78,14 @@ def evaluate_unseen(weights: Path, work: Path, options: TrainOptions) -> dict[st
     return evaluate_detector(load_detector(weights), ranch, imgsz=options.imgsz)
 
 
+DEMO_NOT_FOR = (
+    "real camera photos: it has never seen a real deer, and on real frames it finds 'deer' in "
+    "empty scenes and in other animals. Thumper refuses to run it on photos without the "
+    "synthetic mark unless --allow-demo-model is given; set `model` to your own ultralytics "
+    "weights for a real ranch."
+)
+
+
 def model_card(
     options: TrainOptions, weights: Path, seconds: dict[str, float], metrics: dict[str, Any]
 ) -> dict[str, Any]:
@@ -88,6 +96,11 @@ def model_card(
     return {
         "name": "thumper-demo-yolov8n",
         "architecture": "yolov8n (from yolov8n.yaml, trained from scratch)",
+        "trained_on": f"{options.images:,} synthetic photos from `thumper synth` (seed "
+        f"{options.seed}, {options.deer} painted deer, with raccoons, hogs and coyotes on "
+        f"generated backgrounds); evaluated on {options.eval_images} more "
+        f"(seed {options.eval_seed})",
+        "not_for": DEMO_NOT_FOR,
         "classes": list(DEMO_CLASSES),
         "training": asdict(options),
         "data": {

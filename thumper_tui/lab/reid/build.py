@@ -182,6 +182,10 @@ def validate_and_ship(
     card = {
         "name": REID_VERSION,
         "architecture": "IdentityNet (thumper_tui/reid/net.py), cosine-margin softmax training",
+        "trained_on": f"crops of painted deer from {len(options.seeds)} synthetic ranches "
+        f"(`thumper synth` seeds {options.seeds[0]}-{options.seeds[-1]}, {options.deer} deer "
+        f"each) and a buck/doe head on {len(options.sex_head_seeds)} more",
+        "not_for": REID_NOT_FOR,
         "layers": [list(layer) for layer in net.layers],
         "training": {**asdict(options), "crops": trained_on[0], "individuals": trained_on[1]},
         "validation": {
@@ -224,6 +228,13 @@ def validate_and_ship(
     if install:
         install_reid(out, card)
     return card
+
+
+REID_NOT_FOR = (
+    "telling real deer apart: on real photos its likeness is a guess, so profiles built from "
+    "them need the duplicates review before their count is trusted (Thumper says so wherever "
+    "profiles are shown). It is the only identity embedder Thumper ships."
+)
 
 
 def install_reid(weights: Path, card: dict[str, Any]) -> None:

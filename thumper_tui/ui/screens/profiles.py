@@ -116,7 +116,9 @@ class ProfilesScreen(ProfileDecisions):
         except Exception as exc:  # whatever the driver raised, the screen says it
             self.notify(f"cannot read the profiles: {error_reason(exc)}", severity="error")
             return
-        self.ready_verdict = None if readiness.ready else readiness.verdict
+        self.ready_verdict = (
+            None if readiness.ready and not readiness.cautions else readiness.verdict
+        )
         banner = self.query_one("#not-ready", Static)
         banner.update(self.ready_verdict or "")
         banner.display = self.ready_verdict is not None

@@ -1,0 +1,114 @@
+"""A rancher's own weights and classes: detections land in the categories their map says, with
+the size the weights were trained at, and a crop classifier deciding in a two-stage set-up."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import ok, query, run_json
+from tests.user_models import (
+    CROP_CLASSES,
+    CROP_MAP,
+    FOREIGN_CLASSES,
+    FOREIGN_MAP,
+    USER_CLASSES,
+    USER_IMGSZ,
+    UserModels,
+)
+from thumper_tui.detector.classifier import crop
+from thumper_tui.detector.decode import decode_for_model
+from thumper_tui.detector.inference import Detector
+from thumper_tui.store.models import Deer, Detection
+
+pytestmark = pytest.mark.slow
+
+
+def _processed(url: str, ranch: Path) -> tuple[list[Any], dict[str, Any]]:
+    """Import and process ``ranch``: every detection's class, category and species, and the
+    run's recorded settings."""
+    ok("import", str(ranch), url=url)
+    out = ok("process", url=url)
+    assert "done" in out, out
+    rows = query(url, select(Detection.class_name, Detection.category, Detection.species))
+    (run,) = run_json("runs", database_url=url)
+    return rows, run
+
+
+def test_user_weights_sort_their_own_classes_by_the_default_map(
+    user_models: UserModels, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THUMPER_MODEL", str(user_models.detector))
+    rows, run = _processed(database_url, user_models.ranch)
+    expected = {"Mature": "buck", "Doe": "doe", "Fawn": "fawn"}
+    assert rows and {name for name, _, _ in rows} <= set(USER_CLASSES)
+    for name, category, species in rows:
+        assert category == expected.get(name, "other"), name
+        assert species == ("deer" if name in expected else name)
+    assert {"doe", "fawn"} <= {category for _, category, _ in rows}
+    settings = run["settings"]
+    assert settings["imgsz"] == USER_IMGSZ  # from the checkpoint, not 640 nor the demo's 512
+    assert run["model_classes"] == list(USER_CLASSES)
+    assert settings["category_map"]["mature"] == "buck"
+    assert settings["unmarked_images"] == 0 and settings["demo_model_allowed"] is False
+    assert query(database_url, select(Deer.id)), "the deer were re-identified into profiles"
+
+
+def test_foreign_class_names_need_the_map_and_follow_it(
+    user_models: UserModels, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THUMPER_MODEL", str(user_models.foreign))
+    unmapped = f"sqlite:///{tmp_path / 'unmapped.db'}"
+    rows, _ = _processed(unmapped, user_models.ranch)
+    assert rows and {category for _, category, _ in rows} == {"other"}, "no default knows them"
+
+    monkeypatch.setenv("THUMPER_CATEGORY_MAP", FOREIGN_MAP + ",person=other")
+    mapped = f"sqlite:///{tmp_path / 'mapped.db'}"
+    rows, run = _processed(mapped, user_models.ranch)
+    expected = {"Antlered": "buck", "Antlerless": "doe", "Spotted": "fawn"}
+    assert {name for name, _, _ in rows} <= set(FOREIGN_CLASSES)
+    for name, category, _ in rows:
+        assert category == expected.get(name, "other"), name
+    assert run["settings"]["category_map"]["antlerless"] == "doe"
+
+
+def test_the_classifier_decides_each_deer_through_the_map(user_models: UserModels) -> None:
+    category_map = {name.lower(): category for category, name in CROP_CLASSES.items()}
+    detector = Detector(
+        user_models.generic,
+        device="cpu",
+        category_map={"deer": "unknown", **category_map},
+        classifier=user_models.classifier,
+    )
+    assert detector.classifier is not None
+    photos = sorted(user_models.ranch.glob("*/*.jpg"))[:8]
+    arrays = [decode_for_model(p, detector.imgsz).array for p in photos]
+    results = detector.detect(arrays)
+    deer = [(i, f) for i, found in enumerate(results) for f in found if f.class_name == "Deer"]
+    assert deer, "the generic detector found deer"
+    verdicts = detector.classifier.classify([crop(arrays[i], f.box) for i, f in deer])
+    for (_, found), verdict in zip(deer, verdicts, strict=True):
+        assert found.category == category_map[verdict.class_name], verdict
+        assert found.species == "deer"
+
+
+def test_a_two_stage_set_up_runs_end_to_end_and_is_recorded(
+    user_models: UserModels, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THUMPER_MODEL", str(user_models.generic))
+    monkeypatch.setenv("THUMPER_CLASSIFIER", str(user_models.classifier))
+    monkeypatch.setenv("THUMPER_CATEGORY_MAP", CROP_MAP)
+    rows, run = _processed(database_url, user_models.ranch)
+    deer = [(name, category) for name, category, species in rows if species == "deer"]
+    assert deer and {name for name, _ in deer} == {"Deer"}
+    # The classifier gave every deer a sex or age: none is left "unknown" as the map says Deer is.
+    assert {category for _, category in deer} <= {"buck", "doe", "fawn"}
+    settings = run["settings"]
+    digest = hashlib.sha256(user_models.classifier.read_bytes()).hexdigest()
+    assert settings["classifier_sha256"] == digest
+    assert settings["classifier_classes"] == sorted(CROP_CLASSES.values())
+    assert settings["classifier_path"] == str(user_models.classifier.resolve())

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
+from textual.widgets import Static
 
 from tests.dashboard_app import make_app, until
 from tests.fake_nvml import FakeGpu, FakeNvml
 from tests.helpers import make_jpeg, ok, query, run_cli, run_json
-from tests.user_models import FOREIGN_MAP, UserModels
+from tests.user_models import CROP_MAP, FOREIGN_MAP, UserModels
 from thumper_tui.config import load_settings
 from thumper_tui.engine.lifecycle import fail_run
 from thumper_tui.engine.provenance import demo_refusal, unmarked_covered
@@ -29,6 +30,7 @@ from thumper_tui.store.models import Deer, Detection, Image, RunKind
 from thumper_tui.synth.ranch import RanchOptions
 from thumper_tui.telemetry.nvml import GpuSampler
 from thumper_tui.ui.screens.dashboard import DashboardScreen
+from thumper_tui.ui.screens.profiles import ProfilesScreen
 from thumper_tui.ui.screens.run_dialog import RunDialog
 from thumper_tui.ui.widgets.fleet.alerts_panel import AlertsPanel
 
@@ -113,14 +115,19 @@ def test_leave_to_run_the_demo_model_is_recorded_and_every_view_cautions(
     assert "real photos: the profile count needs the duplicates review" in caution
     assert caution in readiness["verdict"]
 
-    async def look() -> str:
+    async def look() -> tuple[str, str]:
         app = make_app(url)
         async with app.run_test(size=(120, 40)) as pilot:
             panel = app.screen.query_one(AlertsPanel)
             await until(pilot, lambda: "re-identification" in str(panel.render()))
-            return str(panel.render())
+            await pilot.press("4")
+            await until(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+            banner = app.screen.query_one("#not-ready", Static)
+            await until(pilot, lambda: "re-identification" in str(banner.render()))
+            return str(panel.render()), str(banner.render())
 
-    assert "needs the duplicates review" in asyncio.run(look())
+    alerts, banner = asyncio.run(look())
+    assert "needs the duplicates review" in alerts and "needs the duplicates review" in banner
 
 
 async def test_the_dashboard_refuses_to_queue_the_demo_model_over_real_photos(
@@ -272,6 +279,17 @@ def test_doctor_lists_how_foreign_classes_will_be_treated(
         {"class": "Hog", "category": "other"},
         {"class": "Coyote", "category": "other"},
     ]
+    monkeypatch.setenv("THUMPER_CLASSIFIER", str(tmp_path / "sex-age-cls.pt"))
+    absent = run_cli("doctor", database_url=_db(tmp_path))
+    assert absent.exit_code == 1
+    assert f"FAIL  classifier: classifier weights not found: {tmp_path}" in absent.stdout
+    assert "what to do: point `classifier`" in absent.stdout
+    monkeypatch.setenv("THUMPER_CLASSIFIER", str(user_models.classifier))
+    monkeypatch.setenv("THUMPER_CATEGORY_MAP", f"{FOREIGN_MAP},{CROP_MAP}")
+    both = run_cli("doctor", "--json", database_url=_db(tmp_path))
+    checks = {c["name"]: c for c in json.loads(both.stdout)["checks"]}
+    assert checks["classifier"]["status"] == "pass"
+    assert {"class": "spotted", "category": "fawn"} in checks["classifier"]["classes"]
 
 
 @pytest.mark.slow

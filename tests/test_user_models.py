@@ -23,6 +23,7 @@ from tests.user_models import (
 from thumper_tui.detector.classifier import crop
 from thumper_tui.detector.decode import decode_for_model
 from thumper_tui.detector.inference import Detector
+from thumper_tui.detector.model import DetectorError
 from thumper_tui.store.models import Deer, Detection
 
 pytestmark = pytest.mark.slow
@@ -112,3 +113,13 @@ def test_a_two_stage_set_up_runs_end_to_end_and_is_recorded(
     assert settings["classifier_sha256"] == digest
     assert settings["classifier_classes"] == sorted(CROP_CLASSES.values())
     assert settings["classifier_path"] == str(user_models.classifier.resolve())
+
+
+def test_weights_of_the_wrong_kind_are_refused_in_one_line(user_models: UserModels) -> None:
+    with pytest.raises(DetectorError) as as_model:
+        Detector(user_models.classifier, device="cpu")
+    assert "are a classify model, not a detection model" in str(as_model.value)
+    assert "`classifier` setting" in str(as_model.value)
+    with pytest.raises(DetectorError) as as_classifier:
+        Detector(user_models.detector, device="cpu", classifier=user_models.detector)
+    assert "are a detect model, not a classification model" in str(as_classifier.value)

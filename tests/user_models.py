@@ -26,11 +26,25 @@ USER_IMGSZ = 320  # not the demo detector's 512: the checkpoint's own size must 
 CROP_CLASSES = {"buck": "antlered", "doe": "antlerless", "fawn": "spotted"}
 
 
-def _threads(model: Any) -> None:
+def _train(model: Any, runs: Path, name: str, **options: Any) -> Path:
+    """Train ``model`` quietly on the CPU with every core; its last weights."""
     import torch
 
     threads = os.cpu_count() or 1
     model.add_callback("on_pretrain_routine_start", lambda _t: torch.set_num_threads(threads))
+    model.train(
+        device="cpu",
+        workers=0,
+        amp=False,
+        plots=False,
+        val=False,
+        project=str(runs),
+        name=name,
+        exist_ok=True,
+        verbose=False,
+        **options,
+    )
+    return runs / name / "weights" / "last.pt"
 
 
 def train_user_detector(ranch: Path, work: Path) -> Path:
@@ -44,25 +58,17 @@ def train_user_detector(ranch: Path, work: Path) -> Path:
     text = data.read_text()
     data.write_text(text[: text.index("names:")] + f"names:\n{names}\n")
     model = YOLO(str(DEMO_WEIGHTS), task="detect")
-    _threads(model)
-    model.train(
+    return _train(
+        model,
+        work / "runs",
+        "user",
         data=str(data),
         epochs=1,
         imgsz=USER_IMGSZ,
         batch=8,
         lr0=1e-5,
         warmup_epochs=0,
-        device="cpu",
-        workers=0,
-        amp=False,
-        plots=False,
-        val=False,
-        project=str(work / "runs"),
-        name="user",
-        exist_ok=True,
-        verbose=False,
     )
-    return work / "runs" / "user" / "weights" / "last.pt"
 
 
 def renamed(weights: Path, names: dict[int, str], out: Path) -> Path:
@@ -106,24 +112,10 @@ def train_crop_classifier(ranch: Path, work: Path) -> Path:
 
     folders = crop_folders(ranch, work / "crops")
     model = YOLO("yolov8n-cls.yaml", task="classify")  # architecture only: nothing to download
-    _threads(model)
-    model.train(
-        data=str(folders),
-        epochs=3,
-        imgsz=32,
-        batch=32,
-        device="cpu",
-        workers=0,
-        amp=False,
-        plots=False,
-        val=False,
+    return _train(
+        model, work / "runs", "cls", data=str(folders), epochs=3, imgsz=32, batch=32,
         pretrained=False,
-        project=str(work / "runs"),
-        name="cls",
-        exist_ok=True,
-        verbose=False,
-    )
-    return work / "runs" / "cls" / "weights" / "last.pt"
+    )  # fmt: skip
 
 
 # The same weights with names no default knows: only a category map places them.

@@ -24,6 +24,10 @@ DEFAULT_IMGSZ = 224
 CROP_PADDING = 0.1
 
 
+class ClassifierError(DetectorError):
+    """Classifier weights that cannot be used; the message is one line for the user."""
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The classifier's top class for one crop and its probability."""
@@ -52,16 +56,16 @@ class CropClassifier:
     def __init__(self, weights: Path, *, device: str, imgsz: int | None = None) -> None:
         path = weights.expanduser()
         if not path.is_file():
-            raise DetectorError(f"classifier weights not found: {path}")
+            raise ClassifierError(f"classifier weights not found: {path}")
         prepare()
         from ultralytics import YOLO
 
         try:
             self.model: Any = YOLO(str(path), task="classify")
         except Exception as exc:  # ultralytics raises many types for a bad file
-            raise DetectorError(f"cannot load classifier weights {path}: {exc}") from None
+            raise ClassifierError(f"cannot load classifier weights {path}: {exc}") from None
         if getattr(self.model, "task", None) != "classify":
-            raise DetectorError(
+            raise ClassifierError(
                 f"classifier weights {path} are a {self.model.task} model, not a classification "
                 "model (an ultralytics -cls model trained on crops)"
             )

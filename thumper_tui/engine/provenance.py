@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import ColumnElement, func, select, true, update
+from sqlalchemy import ColumnElement, exists, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.ingest.probe import read_mark
@@ -91,11 +91,9 @@ def demo_refusal(unmarked: int) -> str:
 async def real_photos_with_deer(conn: AsyncConnection) -> int:
     """Photos without the synthetic mark that hold deer detections: re-identified by an
     embedder that learnt synthetic deer, so the profiles over them need a human's review."""
+    deer = exists().where(Detection.image_id == Image.id, Detection.is_deer_sighting())
     count = await conn.scalar(
-        select(func.count(func.distinct(Detection.image_id)))
-        .select_from(Detection)
-        .join(Image, Image.id == Detection.image_id)
-        .where(Image.synthetic.is_not(True), Detection.is_deer_sighting())
+        select(func.count()).select_from(Image).where(Image.synthetic.is_not(True), deer)
     )
     return int(count or 0)
 

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.config import Settings
+from thumper_tui.detector.classifier import ClassifierError
 from thumper_tui.detector.inference import Detector
 from thumper_tui.detector.model import DetectorError
 from thumper_tui.detector.setup import detector_from
@@ -32,6 +33,7 @@ from thumper_tui.store.models import Camera, Image
 from thumper_tui.store.url import is_sqlite, mask_url, normalise_url
 from thumper_tui.telemetry.nvml import GpuSampler
 from thumper_tui.telemetry.snapshots import GpuState
+from thumper_tui.vocabulary.categories import DEER_CATEGORIES, DEER_CLASSES
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 LOW_DISK_BYTES = 5 * 2**30
@@ -232,11 +234,26 @@ def _mapping(detector: Detector, names: dict[int, str]) -> list[tuple[str, str]]
     return list(seen.items())
 
 
+def _mapped(
+    name: str, detail: str, classes: list[tuple[str, str]], wanted: Sequence[str], said: str
+) -> Finding:
+    """A model's finding: it passes when one of its classes maps to a ``wanted`` category."""
+    if any(category in wanted for _, category in classes):
+        return Finding(name, PASS, detail, None, classes)
+    return Finding(
+        name,
+        FAIL,
+        f"{detail}; none of its classes maps to {said}",
+        'map them in `category_map` (for example Mature = "buck", Deer = "unknown")',
+        classes,
+    )
+
+
 def _model_checks(settings: Settings) -> list[Finding]:
     try:
         detector = detector_from(settings)
     except DetectorError as exc:
-        which = "classifier" if "classifier" in str(exc) else "model"
+        which = "classifier" if isinstance(exc, ClassifierError) else "model"
         return [
             Finding(
                 which,
@@ -249,7 +266,6 @@ def _model_checks(settings: Settings) -> list[Finding]:
     except Exception as exc:  # a wrong device, torch failing: said, never a traceback
         return [Finding("model", FAIL, f"the detector cannot be set up: {exc}")]
     classes = _mapping(detector, detector.names)
-    deer = [name for name, category in classes if category != "other"]
     detail = (
         f"{detector.weights} loads: {len(detector.names)} classes, imgsz {detector.imgsz}, "
         f"confidence {detector.confidence:g}, iou {detector.iou:g}"
@@ -266,36 +282,15 @@ def _model_checks(settings: Settings) -> list[Finding]:
                 classes,
             )
         )
-    elif not deer and detector.classifier is None:
-        findings.append(
-            Finding(
-                "model",
-                FAIL,
-                f"{detail}; none of its classes maps to a deer category",
-                'map its deer classes in `category_map` (e.g. Mature = "buck")',
-                classes,
-            )
-        )
     else:
-        findings.append(Finding("model", PASS, detail, None, classes))
+        findings.append(_mapped("model", detail, classes, DEER_CATEGORIES, "a deer category"))
     if detector.classifier is None:
         findings.append(Finding("classifier", PASS, "none: the detector's class decides"))
     else:
         c = detector.classifier
-        verdicts = _mapping(detector, c.names)
         detail = f"{c.weights} loads: {len(c.names)} classes, imgsz {c.imgsz}"
-        if not any(category in ("buck", "doe", "fawn") for _, category in verdicts):
-            findings.append(
-                Finding(
-                    "classifier",
-                    FAIL,
-                    f"{detail}; none of its classes maps to buck, doe or fawn",
-                    "map them in `category_map`",
-                    verdicts,
-                )
-            )
-        else:
-            findings.append(Finding("classifier", PASS, detail, None, verdicts))
+        verdicts = _mapping(detector, c.names)
+        findings.append(_mapped("classifier", detail, verdicts, DEER_CLASSES, "buck, doe or fawn"))
     return findings
 
 

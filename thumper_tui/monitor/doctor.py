@@ -328,7 +328,7 @@ def _gpu_check(
         return Finding(
             "gpu",
             WARN,
-            f"{seen}; a worker will use the CPU (a few images a second)",
+            f"{seen}; a worker will use the CPU",
             "a season's photos take hours on a CPU; an NVIDIA GPU takes minutes",
         )
     return Finding("gpu", PASS, f"{seen}; torch CUDA available; a worker will use {device}")

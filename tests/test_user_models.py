@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import ok, query, run_json
+from tests.helpers import ok, query, run_cli, run_json
 from tests.user_models import (
     CROP_CLASSES,
     CROP_MAP,
@@ -123,3 +123,15 @@ def test_weights_of_the_wrong_kind_are_refused_in_one_line(user_models: UserMode
     with pytest.raises(DetectorError) as as_classifier:
         Detector(user_models.detector, device="cpu", classifier=user_models.detector)
     assert "are a detect model, not a classification model" in str(as_classifier.value)
+
+
+def test_own_weights_run_over_real_photos_without_leave(
+    user_models: UserModels, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    ok("import", str(Path(__file__).parent / "data" / "real"), url=url)
+    done = run_cli("reprocess", "--model", str(user_models.detector), database_url=url)
+    assert done.exit_code == 0, done.output
+    (run,) = run_json("runs", database_url=url)
+    assert run["status"] == "done" and run["settings"]["unmarked_images"] == 5
+    assert run["settings"]["demo_model_allowed"] is False

@@ -132,7 +132,9 @@ def process_command(
             kind = current.kind if current else RunKind.INCREMENTAL
             clear = current.clear_mode if current else ClearMode.NONE
             allowed = allow_demo_model or bool(current and current.request.allow_demo_model)
-            await demo_refusal(engine, kind, clear, detector.weights, allowed)
+            asked = current.request.model if current else None  # reprocess --model's weights
+            weights = Path(asked) if asked else detector.weights
+            await demo_refusal(engine, kind, clear, weights, allowed)
         run_id = (
             current.id
             if current

@@ -55,6 +55,9 @@ class FakeNvml:
     def nvmlShutdown(self) -> None:
         self.shutdowns += 1
 
+    def nvmlSystemGetDriverVersion(self) -> bytes:
+        return b"570.86.15"
+
     def nvmlDeviceGetCount(self) -> int:
         return len(self.gpus)
 

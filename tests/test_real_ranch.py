@@ -248,7 +248,8 @@ async def test_doctor_reports_the_gpu_a_worker_will_use(tmp_path: Path) -> None:
         settings, gpus=GpuSampler(FakeNvml([FakeGpu()])).sample, cuda_available=lambda: True
     )
     gpu = next(f for f in found if f.name == "gpu")
-    assert gpu.status == "pass" and "NVIDIA H200" in gpu.detail and "cuda:0" in gpu.detail
+    assert gpu.status == "pass" and "cuda:0" in gpu.detail
+    assert "(0: NVIDIA H200, driver 570.86.15)" in gpu.detail
     wrong = load_settings({"database_url": _db(tmp_path), "device": "cuda:1"})
     found = await examine(
         wrong,

@@ -301,7 +301,8 @@ def _gpu_check(
     torch_cuda = cuda_available()
     if state.available:
         names = ", ".join(f"{g.index}: {g.name}" for g in state.gpus)
-        seen = f"NVML sees {len(state.gpus)} GPU(s) ({names})"
+        driver = f", driver {state.driver}" if state.driver else ""
+        seen = f"NVML sees {len(state.gpus)} GPU(s) ({names}{driver})"
     else:
         seen = f"no GPU through NVML ({state.reason})"
     if settings.device.startswith("cuda") and not torch_cuda:

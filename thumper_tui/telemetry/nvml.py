@@ -63,7 +63,11 @@ class GpuSampler:
                 count = int(nvml.nvmlDeviceGetCount())
                 if count == 0:
                     return GpuState(reason="NVML sees no GPU")
-                return GpuState(gpus=tuple(self._read(nvml, i) for i in range(count)))
+                driver = self._optional(nvml.nvmlSystemGetDriverVersion)
+                return GpuState(
+                    gpus=tuple(self._read(nvml, i) for i in range(count)),
+                    driver=None if driver is None else _text(driver),
+                )
             except Exception as exc:
                 if not self._is_nvml_failure(exc):
                     raise

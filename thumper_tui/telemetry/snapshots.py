@@ -40,6 +40,7 @@ class GpuState:
 
     gpus: tuple[GpuSnapshot, ...] = ()
     reason: str | None = None
+    driver: str | None = None  # the NVIDIA driver's version, where NVML says
 
     @property
     def available(self) -> bool:

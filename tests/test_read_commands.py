@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import make_jpeg, run_cli, run_json
+from tests.helpers import make_jpeg, ok, run_cli, run_json
 
 STATUS_KEYS = {"database", "images", "cameras", "detections", "profiles", "runs", "active_run"}
 IMAGE_KEYS = {
@@ -22,6 +22,7 @@ IMAGE_KEYS = {
 
 
 def test_status_on_an_empty_database(database_url: str) -> None:
+    ok("db", "upgrade", url=database_url)
     data = run_json("status", database_url=database_url)
     assert set(data) == STATUS_KEYS
     assert data["images"] == {"total": 0, "pending": 0, "processing": 0, "done": 0, "failed": 0}
@@ -84,6 +85,7 @@ def test_status_and_images_after_import(tmp_path: Path, database_url: str) -> No
 
 def test_status_masks_the_password(database_url: str) -> None:
     if not database_url.startswith("postgresql"):
+        ok("db", "upgrade", url=database_url)
         data = run_json("status", database_url=database_url)
         assert data["database"] == database_url
         return
@@ -103,3 +105,33 @@ def test_bare_thumper_without_a_terminal_points_to_the_commands() -> None:
     assert listing.exit_code == 0
     for command in ("config", "db", "import", "status", "images", "dashboard"):
         assert command in listing.stdout
+
+
+def test_a_missing_sqlite_file_is_said_not_made_except_by_what_adds_to_the_ranch(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'thumpr.db'}"  # a typo
+    for args in (
+        ("status",),
+        ("images",),
+        ("profiles",),
+        ("runs",),
+        ("unplaced",),
+        ("readiness",),
+        ("history",),
+        ("pause",),
+        ("name", "1", "Bambi"),
+    ):
+        refused = run_cli(*args, database_url=url)
+        assert refused.exit_code == 2, args
+        assert f"no database at {tmp_path / 'thumpr.db'}: check `database_url`" in refused.stderr
+    assert not (tmp_path / "thumpr.db").exists(), "a read never creates an empty ranch"
+    ok("db", "upgrade", url=url)
+    assert (tmp_path / "thumpr.db").exists()
+    assert run_json("images", database_url=url) == []
+
+
+def test_version_short_and_long() -> None:
+    for flag in ("-V", "--version"):
+        shown = run_cli(flag)
+        assert shown.exit_code == 0 and shown.stdout.startswith("thumper, version ")

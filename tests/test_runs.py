@@ -78,8 +78,9 @@ async def test_bad_requests_are_refused(engine: AsyncEngine) -> None:
 
 
 def test_pause_resume_cancel_commands(database_url: str) -> None:
-    from tests.helpers import run_cli
+    from tests.helpers import ok, run_cli
 
+    ok("db", "upgrade", url=database_url)
     assert run_cli("pause", database_url=database_url).stderr.strip() == "thumper: no active run"
     queued = run_cli("reprocess", "--queue-only", database_url=database_url)
     assert queued.exit_code == 0 and "run 1 queued (full, clear mode detections)" in queued.stdout

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import truncate_all
-from tests.helpers import run_cli, run_json
+from tests.helpers import ok, run_cli, run_json
 from tests.herd_weeks import current_recipe, finish_run, seed_days, settings_for
 from thumper_tui.analytics.schedule import WorkerScheduler, last_slot, next_slots
 from thumper_tui.engine.runs import queue_run
@@ -125,6 +125,7 @@ async def test_two_workers_on_postgres_queue_a_slot_once(pg_session_url: str) ->
 
 
 def test_schedule_command_crontab_and_systemd(database_url: str) -> None:
+    ok("db", "upgrade", url=database_url)
     data = run_json("schedule", database_url=database_url)
     assert data["schedule"] == "0 2 * * 0" and len(data["slots"]) == 5
     assert data["slots"][0]["would_run"] == {

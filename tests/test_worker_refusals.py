@@ -85,3 +85,9 @@ def test_stop_reaps_a_worker_this_process_started() -> None:
     # A zombie answers signals: without reaping, stop would wait out its whole timeout.
     assert time.monotonic() - started < 15
     assert not daemon.pid_file().exists()
+
+
+def test_contradictory_worker_options_are_a_usage_error() -> None:
+    refused = run_cli("worker", "--detach", "--stop")
+    assert refused.exit_code == 2
+    assert refused.stderr == "thumper: --stop stops the detached worker and takes no other option\n"

@@ -59,7 +59,7 @@ from thumper_tui.cli.train_cmd import train_demo_command, train_reid_command
     help="Config file (default: $XDG_CONFIG_HOME/thumper/config.toml).",
 )
 @click.option("--database-url", help="Database URL, overriding config and THUMPER_DATABASE_URL.")
-@click.version_option(package_name="thumper-tui", prog_name="thumper")
+@click.version_option(None, "-V", "--version", package_name="thumper-tui", prog_name="thumper")
 @click.pass_context
 def cli(ctx: click.Context, config_file: Path | None, database_url: str | None) -> None:
     """Thumper: trail-camera deer tracking from the terminal.

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from thumper_tui.cli.runtime import EXIT_USAGE, fail, settings_from
+from thumper_tui.cli.runtime import EXIT_USAGE, fail, require_database, settings_from
 
 
 @click.command("dashboard")
@@ -17,6 +17,7 @@ def dashboard_command(ctx: click.Context) -> None:
     settings = settings_from(ctx)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         fail("the dashboard needs a terminal; see `thumper --help` for the commands", EXIT_USAGE)
+    require_database(settings)
     # Loaded by name: the CLI is part of the headless core and must not import textual.
     launch = importlib.import_module("thumper_tui.ui.launch")
     launch.run_dashboard(settings)

@@ -24,7 +24,7 @@ def upgrade_command(ctx: click.Context) -> None:
     async def work(engine: AsyncEngine) -> tuple[str | None, str]:
         return await upgrade(engine)
 
-    before, after = run_with_database(settings, work, migrate=False)
+    before, after = run_with_database(settings, work, migrate=False, create=True)
     where = mask_url(settings.database_url)
     if before == after:
         click.echo(f"{where}: schema already at revision {after}")

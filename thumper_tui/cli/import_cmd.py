@@ -114,7 +114,7 @@ def import_command(
             on_progress=bar.advance,
         )
 
-    summary = run_with_database(settings, work)
+    summary = run_with_database(settings, work, create=True)
     bar.finish()
     if as_json:
         click.echo(json.dumps(summary.as_json(), indent=2))

@@ -159,7 +159,7 @@ def process_command(
 
     started = time.perf_counter()
     try:
-        run = run_with_database(settings, work)
+        run = run_with_database(settings, work, create=True)
     except (WorkerRefused, RunError, EmbedderError) as exc:
         fail(str(exc))
     bar.finish()
@@ -193,6 +193,8 @@ def worker_command(
     ctx: click.Context, exit_when_idle: bool, detach: bool, stop: bool, allow_demo_model: bool
 ) -> None:
     """Serve queued runs until stopped (Ctrl+C or SIGTERM hands this worker's images back)."""
+    if stop and (detach or exit_when_idle or allow_demo_model):
+        fail("--stop stops the detached worker and takes no other option", EXIT_USAGE)
     settings = settings_from(ctx)
     if stop:
         from thumper_tui.engine import daemon
@@ -251,7 +253,7 @@ def worker_command(
             await serve(engine, detector, options)
 
     try:
-        run_with_database(settings, work)
+        run_with_database(settings, work, create=True)
     except (WorkerRefused, EmbedderError) as exc:
         fail(str(exc))
 
@@ -344,7 +346,7 @@ def reprocess_command(
         )
 
     try:
-        run_id = run_with_database(settings, enqueue)
+        run_id = run_with_database(settings, enqueue, create=True)
     except RunError as exc:
         fail(str(exc))
     if queue_only:

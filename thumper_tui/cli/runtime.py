@@ -19,7 +19,7 @@ from thumper_tui.config import ConfigError, Settings, load_settings
 from thumper_tui.naming.names import NamingError
 from thumper_tui.store.engine import DatabaseUnavailable, error_reason, make_engine
 from thumper_tui.store.migrate import SchemaTooNew, upgrade
-from thumper_tui.store.url import mask_url
+from thumper_tui.store.url import is_sqlite, mask_url, normalise_url
 
 T = TypeVar("T")
 
@@ -51,13 +51,40 @@ def settings_from(ctx: click.Context, **flags: Any) -> Settings:
         fail(f"config error: {exc}", EXIT_USAGE)
 
 
+def missing_database(settings: Settings) -> str | None:
+    """Why the database cannot be used without creating it: an SQLite file that does not
+    exist (a typo must not look like an empty ranch); None when it exists or is a server's."""
+    url = normalise_url(settings.database_url)
+    if not is_sqlite(url) or Path(url.database or "").exists():
+        return None
+    return (
+        f"no database at {url.database}: check `database_url` (config, THUMPER_DATABASE_URL "
+        "or --database-url) for a typo; `thumper import` creates it"
+    )
+
+
+def require_database(settings: Settings) -> None:
+    """End a command that only reads (or decides on) the ranch when there is no database."""
+    missing = missing_database(settings)
+    if missing is not None:
+        fail(missing, EXIT_USAGE)
+
+
 def run_with_database(
-    settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]], *, migrate: bool = True
+    settings: Settings,
+    work: Callable[[AsyncEngine], Awaitable[T]],
+    *,
+    migrate: bool = True,
+    create: bool = False,
 ) -> T:
     """Open the database, upgrade its schema (unless told not to), run ``work``, close it.
 
-    An unreachable or broken database ends the command with a one-line message.
+    Only a command that adds to the ranch (``create``: import, process, the worker, db
+    upgrade) makes a missing SQLite file; any other says there is none (exit 2). An
+    unreachable or broken database ends the command with a one-line message.
     """
+    if not create:
+        require_database(settings)
     label = mask_url(settings.database_url)
 
     async def runner() -> T:

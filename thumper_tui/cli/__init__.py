@@ -34,7 +34,6 @@ from thumper_tui.cli.process_cmd import (
     process_command,
     reprocess_command,
     resume_command,
-    worker_command,
 )
 from thumper_tui.cli.read_cmds import images, profiles, runs, status, unplaced
 from thumper_tui.cli.regroup_cmds import (
@@ -46,6 +45,7 @@ from thumper_tui.cli.regroup_cmds import (
 from thumper_tui.cli.runtime import Obj
 from thumper_tui.cli.synth_cmd import synth_command
 from thumper_tui.cli.train_cmd import train_demo_command, train_reid_command
+from thumper_tui.cli.worker_cmd import worker_command
 
 
 @click.group(

@@ -1,10 +1,7 @@
-"""``thumper process`` and ``thumper worker``: run the engine in the foreground."""
+"""``thumper process``, ``reprocess`` and the run controls: run the engine in the foreground."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -15,12 +12,10 @@ from typing import Any
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.analytics.schedule import WorkerScheduler
 from thumper_tui.cli.progress import ProgressBar
 from thumper_tui.cli.runtime import (
     EXIT_FAILURE,
     EXIT_USAGE,
-    Obj,
     fail,
     run_with_database,
     settings_from,
@@ -38,7 +33,7 @@ from thumper_tui.store.models import ClearMode, RunKind, RunStatus, RunTrigger
 from thumper_tui.store.types import utcnow
 
 
-def _options(settings: Settings, **kwargs: Any) -> WorkerOptions:
+def worker_options(settings: Settings, **kwargs: Any) -> WorkerOptions:
     return WorkerOptions(
         batch_size=settings.batch_size,
         lease=timedelta(seconds=settings.lease_seconds),
@@ -49,7 +44,7 @@ def _options(settings: Settings, **kwargs: Any) -> WorkerOptions:
     )
 
 
-def _detector(settings: Settings, model: Path | None = None) -> Detector:
+def detector_for(settings: Settings, model: Path | None = None) -> Detector:
     try:
         return detector_from(settings, model)
     except DetectorError as exc:
@@ -116,7 +111,7 @@ def process_command(
     Joins the active run if there is one; otherwise queues an incremental run.
     """
     settings = settings_from(ctx, confidence=confidence, imgsz=imgsz)
-    detector = _detector(settings, model)
+    detector = detector_for(settings, model)
     bar = ProgressBar(
         "Processing", sys.stderr, unit="images", per_minute=True, enabled=sys.stderr.isatty()
     )
@@ -146,7 +141,7 @@ def process_command(
             )
         )
         bar.start(0)
-        options = _options(settings, run_id=run_id, allow_demo_model=allow_demo_model)
+        options = worker_options(settings, run_id=run_id, allow_demo_model=allow_demo_model)
         try:
             await serve(engine, detector, options, on_batch=show)
         except WorkerRefused as exc:
@@ -176,86 +171,6 @@ def process_command(
         fail(f"run {run.id} failed: {run.error}" if run.error else f"run {run.id} failed")
     if run.images_failed:
         ctx.exit(EXIT_FAILURE)
-
-
-@click.command("worker")
-@click.option("--exit-when-idle", is_flag=True, help="Stop when no run is active.")
-@click.option(
-    "--detach",
-    is_flag=True,
-    help="Run in the background in its own session (survives the terminal); "
-    "pid and log files go to $XDG_STATE_HOME/thumper/.",
-)
-@click.option("--stop", is_flag=True, help="Stop the detached worker (it hands its images back).")
-@allow_demo_option
-@click.pass_context
-def worker_command(
-    ctx: click.Context, exit_when_idle: bool, detach: bool, stop: bool, allow_demo_model: bool
-) -> None:
-    """Serve queued runs until stopped (Ctrl+C or SIGTERM hands this worker's images back)."""
-    if stop and (detach or exit_when_idle or allow_demo_model):
-        fail("--stop stops the detached worker and takes no other option", EXIT_USAGE)
-    settings = settings_from(ctx)
-    if stop:
-        from thumper_tui.engine import daemon
-
-        try:
-            stopped = daemon.stop()
-        except daemon.StillRunning as exc:
-            fail(
-                f"{exc}; it may still be handing its images back (see "
-                f"{daemon.log_file()}). Ask again with `thumper worker --stop`, or end it with "
-                f"`kill -9 {exc.pid}`: its images return to the pool when their lease expires."
-            )
-        click.echo(
-            f"stopped the detached worker (pid {stopped})"
-            if stopped
-            else "no detached worker is running"
-        )
-        return
-    if detach:
-        from thumper_tui.engine import daemon
-
-        running = daemon.running_pid()
-        if running is not None:
-            click.echo(f"a detached worker is already running (pid {running})")
-            return
-        obj = ctx.find_object(Obj) or Obj()
-        argv = [
-            *(["--config", str(obj.config_file)] if obj.config_file else []),
-            *(
-                ["--database-url", str(obj.flags["database_url"])]
-                if obj.flags.get("database_url")
-                else []
-            ),
-            "worker",
-            *(["--exit-when-idle"] if exit_when_idle else []),
-            *(["--allow-demo-model"] if allow_demo_model else []),
-        ]
-        pid = daemon.detach(argv)
-        click.echo(f"worker started in the background (pid {pid}); log: {daemon.log_file()}")
-        return
-    detector = _detector(settings)
-
-    async def work(engine: AsyncEngine) -> None:
-        # SIGTERM (worker --stop, systemd, kill) cancels the loop at its next await, so it
-        # unwinds and hands this worker's images back instead of leaving them to a lease timeout.
-        task = asyncio.current_task()
-        assert task is not None
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-        with contextlib.suppress(asyncio.CancelledError):
-            options = _options(
-                settings,
-                exit_when_idle=exit_when_idle,
-                scheduler=WorkerScheduler(settings),
-                allow_demo_model=allow_demo_model,
-            )
-            await serve(engine, detector, options)
-
-    try:
-        run_with_database(settings, work, create=True)
-    except (WorkerRefused, EmbedderError) as exc:
-        fail(str(exc))
 
 
 @click.command("reprocess")

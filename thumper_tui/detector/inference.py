@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -134,17 +134,18 @@ class Detector:
 
     def with_weights(self, weights: Path) -> Detector:
         """A detector like this one over other weights (``reprocess --model``): the same
-        device, thresholds, map and classifier; the size the new weights were trained at
-        unless this one's was set."""
-        return Detector(
+        device, thresholds, map and (already loaded) classifier; the size the new weights were
+        trained at unless this one's was set."""
+        twin = Detector(
             weights,
             imgsz=self._asked_imgsz,
             device=self.device,
             category_map=self.category_map,
             confidence=self.confidence,
             iou=self.iou,
-            classifier=self.classifier.weights if self.classifier else None,
         )
+        twin.classifier = self.classifier
+        return twin
 
     def _restore_threads(self) -> None:
         import torch
@@ -202,7 +203,6 @@ class Detector:
         verdicts = self.classifier.classify(crops)
         for (index, position), verdict in zip(owners, verdicts, strict=True):
             category, species = self.category_of(verdict.class_name)
-            item = results[index][position]
-            results[index][position] = Found(
-                item.box, item.confidence, item.class_name, category, species, item.is_duplicate
+            results[index][position] = replace(
+                results[index][position], category=category, species=species
             )

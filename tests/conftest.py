@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.user_models import USER_RANCH, UserModels, make_user_models
+from thumper_tui.engine import daemon
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.migrate import upgrade
 from thumper_tui.store.models import Base
@@ -167,3 +170,17 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await upgrade(eng)
     yield eng
     await eng.dispose()
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[list[str]]:
+    """A private tmux server (its own socket), killed afterwards."""
+    if shutil.which("tmux") is None:
+        message = "tmux is not installed (make test installs it where it can)"
+        if IN_CI:
+            pytest.fail(message + "; CI=true: the terminal tests must run")
+        pytest.skip(message)
+    base = ["tmux", "-S", str(tmp_path / "tmux.sock")]
+    yield base
+    subprocess.run([*base, "kill-server"], capture_output=True)
+    daemon.stop()

@@ -5,36 +5,19 @@ an SSH connection drops) are both tried."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI
 from tests.helpers import eventually, run_cli, run_json
 from thumper_tui.engine import daemon
 
 pytestmark = pytest.mark.slow  # real models, workers or terminals: `make test-fast` skips it
 
 THUMPER = Path(sys.executable).with_name("thumper")
-
-
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[list[str]]:
-    """A private tmux server (its own socket), killed afterwards."""
-    if shutil.which("tmux") is None:
-        message = "tmux is not installed (make test installs it where it can)"
-        if IN_CI:
-            pytest.fail(message + "; CI=true: the terminal tests must run")
-        pytest.skip(message)
-    base = ["tmux", "-S", str(tmp_path / "tmux.sock")]
-    yield base
-    subprocess.run([*base, "kill-server"], capture_output=True)
-    daemon.stop()
 
 
 @pytest.fixture

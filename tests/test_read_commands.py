@@ -80,7 +80,10 @@ def test_status_and_images_after_import(tmp_path: Path, database_url: str) -> No
     bad_status = run_cli("images", "--status", "lost", database_url=database_url)
     assert bad_status.exit_code == 2
     listing = run_cli("images", "--camera", "Hayfield", database_url=database_url)
-    assert listing.stdout.count("\n") == 3 and "HAYFIELD_2025-06-01_05-00-00.jpg" in listing.stdout
+    header, *lines = listing.stdout.splitlines()
+    assert header.split() == ["id", "status", "camera", "taken", "time", "from", "size", "path"]
+    assert len(lines) == 3 and "HAYFIELD_2025-06-01_05-00-00.jpg" in listing.stdout
+    assert all(" UTC " in line for line in lines)  # ranch-local time with its zone
 
 
 def test_status_masks_the_password(database_url: str) -> None:

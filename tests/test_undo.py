@@ -135,4 +135,6 @@ async def test_history_and_undo_from_the_command_line(
     refused = await asyncio.to_thread(run_cli, "undo", "999", database_url=database_url)
     assert refused.exit_code == 1 and "no audit row 999" in refused.output
     text = await asyncio.to_thread(cli, "history", "--limit", "2")
-    assert text.splitlines()[0].split()[3] == "undo" and "(undone)" in text.splitlines()[1]
+    header, newest, undone = text.splitlines()
+    assert header.split() == ["id", "at", "action", "profile", "detection", "change"]
+    assert newest.split()[4] == "undo" and undone.endswith("undone")

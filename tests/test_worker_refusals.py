@@ -4,19 +4,24 @@ detached worker that outlives ``--stop``."""
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from tests.helpers import make_jpeg, run_cli, run_json
 from thumper_tui.engine import daemon
 from thumper_tui.engine.runs import get_run
 from thumper_tui.engine.workers import register_worker
 from thumper_tui.store.engine import make_engine
+from thumper_tui.store.models import Worker
+from thumper_tui.store.types import utcnow
 
 # Ignores SIGTERM, as a worker stuck in a long call would seem to.
 DEAF = (
@@ -25,9 +30,11 @@ DEAF = (
 )
 
 
-async def test_process_beside_a_live_sqlite_worker_says_its_run_stays_queued(
+async def test_process_beside_a_sqlite_worker_follows_its_run_and_takes_it_over(
     tmp_path: Path,
 ) -> None:
+    """A worker that holds the SQLite database but stops beating: ``process`` follows the run
+    (it may not serve beside it), and serves the run itself once that worker has gone stale."""
     for n in range(3):
         make_jpeg(
             tmp_path / "photos" / "Cam" / f"IMG_{n:04d}.jpg",
@@ -37,15 +44,22 @@ async def test_process_beside_a_live_sqlite_worker_says_its_run_stays_queued(
     await asyncio.to_thread(run_json, "import", str(tmp_path / "photos"), database_url=url)
     engine = make_engine(url)
     try:
-        await register_worker(engine, "cpu")  # this test's own process: alive
-        refused = await asyncio.to_thread(
-            run_cli, "process", "--allow-demo-model", database_url=url
+        other = await register_worker(engine, "cpu")  # this test's own process: alive
+        async with engine.begin() as conn:  # its last beat, 20 s ago: stale 10 s from now
+            beat = utcnow() - timedelta(seconds=20)
+            await conn.execute(update(Worker).where(Worker.id == other).values(heartbeat_at=beat))
+        result = await asyncio.to_thread(
+            run_cli, "process", "--allow-demo-model", "--json", database_url=url
         )
-        assert refused.exit_code == 1
-        assert "SQLite allows one worker at a time" in refused.output
-        assert "Run 1 stays queued" in refused.output
+        assert result.exit_code == 0, result.output
+        assert "SQLite allows one worker at a time" in result.stderr
+        assert "following run 1 to its end" in result.stderr
+        report = json.loads(result.stdout)
+        assert report["status"] == "done" and report["images"]["done"] == 3
+        assert "the other worker stopped; serving run 1 here" in result.stderr
+        assert report["followed"] is False and report["this_process"]["images"] == 3
         run = await get_run(engine, 1)
-        assert run is not None and run.status == "queued" and run.images_done == 0
+        assert run is not None and run.status == "done" and run.images_done == 3
     finally:
         await engine.dispose()
 

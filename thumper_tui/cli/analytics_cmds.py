@@ -25,7 +25,7 @@ from thumper_tui.analytics.health import Health
 from thumper_tui.analytics.readiness import Readiness
 from thumper_tui.analytics.report import Week, to_markdown
 from thumper_tui.analytics.schedule import Slot, crontab_line, systemd_units
-from thumper_tui.cli.read_cmds import json_option
+from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import EXIT_USAGE, Obj, fail, run_with_database, settings_from
 from thumper_tui.store.types import utcnow
 from thumper_tui.vocabulary.durations import format_duration, format_moment

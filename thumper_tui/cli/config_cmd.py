@@ -7,6 +7,7 @@ import json
 import click
 
 from thumper_tui.cli.runtime import settings_from
+from thumper_tui.cli.tables import Column, cell, print_table
 from thumper_tui.config import FIELDS, display_value
 
 
@@ -33,6 +34,7 @@ def show(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(payload, indent=2))
         return
     click.echo(f"config file: {settings.config_file or '(none)'}")
-    width = max(len(name) for name, _, _ in rows)
-    for name, value, source in rows:
-        click.echo(f"{name:<{width}}  {value}  [{source}]")
+    print_table(
+        (Column("setting"), Column("value", cut=True), Column("from", cut=True)),
+        ([name, cell(value), cell(source)] for name, value, source in rows),
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import run_with_database, settings_from
 from thumper_tui.store.migrate import upgrade
 from thumper_tui.store.url import mask_url
@@ -16,8 +19,9 @@ def db() -> None:
 
 
 @db.command("upgrade")
+@json_option
 @click.pass_context
-def upgrade_command(ctx: click.Context) -> None:
+def upgrade_command(ctx: click.Context, as_json: bool) -> None:
     """Apply pending schema migrations (every command also does this on start)."""
     settings = settings_from(ctx)
 
@@ -26,7 +30,9 @@ def upgrade_command(ctx: click.Context) -> None:
 
     before, after = run_with_database(settings, work, migrate=False, create=True)
     where = mask_url(settings.database_url)
-    if before == after:
+    if as_json:
+        click.echo(json.dumps({"database": where, "before": before, "revision": after}, indent=2))
+    elif before == after:
         click.echo(f"{where}: schema already at revision {after}")
     else:
         click.echo(f"{where}: schema upgraded from {before or 'empty'} to revision {after}")

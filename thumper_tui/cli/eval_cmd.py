@@ -59,7 +59,7 @@ def detect(
         fail(str(exc), EXIT_USAGE)
     if imgsz is None:  # the size the weights were trained at: other sizes score far worse
         imgsz = default_imgsz(None) if model is None else (trained_imgsz(detector) or 640)
-    bar = ProgressBar("Evaluating", sys.stderr, unit="photos", enabled=sys.stderr.isatty())
+    bar = ProgressBar("Evaluating", sys.stderr, unit="photos")
     report = evaluate_detector(
         detector, data, imgsz=imgsz, on_start=bar.start, on_progress=bar.advance
     )

@@ -100,7 +100,7 @@ def import_command(
     settings = settings_from(ctx, timezone=timezone)
     if camera is not None and not camera.strip():
         raise click.BadParameter("must not be empty", param_hint="--camera")
-    bar = ProgressBar("Importing", sys.stderr, enabled=sys.stderr.isatty())
+    bar = ProgressBar("Importing", sys.stderr)
 
     async def work(engine: AsyncEngine) -> ImportSummary:
         return await import_photos(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import click
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.cli.runtime import EXIT_USAGE, decide, fail, run_with_database, settings_from
+from thumper_tui.cli.options import json_option
+from thumper_tui.cli.runtime import EXIT_USAGE, decide, fail
 from thumper_tui.naming.decisions import mark_not_same, set_notes, verify_detection
 from thumper_tui.naming.names import NamingError, set_name, validate_name
 
@@ -15,62 +13,64 @@ from thumper_tui.naming.names import NamingError, set_name, validate_name
 @click.command("name")
 @click.argument("profile_id", type=int)
 @click.argument("name")
+@json_option
 @click.pass_context
-def name_command(ctx: click.Context, profile_id: int, name: str) -> None:
+def name_command(ctx: click.Context, profile_id: int, name: str, as_json: bool) -> None:
     """Give profile PROFILE_ID the name NAME (the change is recorded in the audit)."""
-    settings = settings_from(ctx)
     try:
         validate_name(name)
     except NamingError as exc:
         fail(str(exc), EXIT_USAGE)
 
-    async def work(engine: AsyncEngine) -> tuple[str | None, str]:
-        return await set_name(engine, profile_id, name)
+    def said(change: tuple[str | None, str]) -> str:
+        before, after = change
+        if before:
+            return f"profile {profile_id}: {before!r} -> {after!r}"
+        return f"profile {profile_id} is now {after!r}"
 
-    try:
-        before, after = run_with_database(settings, work)
-    except NamingError as exc:
-        fail(str(exc))
-    click.echo(
-        f"profile {profile_id}: {before!r} -> {after!r}"
-        if before
-        else f"profile {profile_id} is now {after!r}"
-    )
-
-
-def _decide(
-    ctx: click.Context, action: Callable[[AsyncEngine], Awaitable[None]], done: str
-) -> None:
-    decide(ctx, action)
-    click.echo(done)
+    decide(ctx, lambda engine: set_name(engine, profile_id, name), said, as_json=as_json)
 
 
 @click.command("note")
 @click.argument("profile_id", type=int)
 @click.argument("notes")
+@json_option
 @click.pass_context
-def note_command(ctx: click.Context, profile_id: int, notes: str) -> None:
+def note_command(ctx: click.Context, profile_id: int, notes: str, as_json: bool) -> None:
     """Replace profile PROFILE_ID's notes with NOTES ("" clears them)."""
-    _decide(ctx, lambda e: set_notes(e, profile_id, notes), f"profile {profile_id}: notes saved")
+    decide(
+        ctx,
+        lambda engine: set_notes(engine, profile_id, notes),
+        lambda _: f"profile {profile_id}: notes saved",
+        as_json=as_json,
+    )
 
 
 @click.command("verify")
 @click.argument("detection_id", type=int)
 @click.argument("profile_id", type=int)
+@json_option
 @click.pass_context
-def verify_command(ctx: click.Context, detection_id: int, profile_id: int) -> None:
+def verify_command(ctx: click.Context, detection_id: int, profile_id: int, as_json: bool) -> None:
     """Put detection DETECTION_ID in profile PROFILE_ID as a human-verified assignment."""
-    _decide(
+    decide(
         ctx,
-        lambda e: verify_detection(e, detection_id, profile_id),
-        f"detection {detection_id} verified as profile {profile_id}",
+        lambda engine: verify_detection(engine, detection_id, profile_id),
+        lambda _: f"detection {detection_id} verified as profile {profile_id}",
+        as_json=as_json,
     )
 
 
 @click.command("not-same")
 @click.argument("first", type=int)
 @click.argument("second", type=int)
+@json_option
 @click.pass_context
-def not_same_command(ctx: click.Context, first: int, second: int) -> None:
+def not_same_command(ctx: click.Context, first: int, second: int, as_json: bool) -> None:
     """Record that profiles FIRST and SECOND are different deer (re-ID never joins them)."""
-    _decide(ctx, lambda e: mark_not_same(e, first, second), f"profiles {first} and {second} differ")
+    decide(
+        ctx,
+        lambda engine: mark_not_same(engine, first, second),
+        lambda _: f"profiles {first} and {second} differ",
+        as_json=as_json,
+    )

@@ -8,12 +8,14 @@ from typing import Any
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.cli.read_cmds import json_option
+from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import EXIT_USAGE, fail, run_with_database, settings_from
+from thumper_tui.cli.tables import Column, cell, print_table
 from thumper_tui.naming.names import NamingError
 from thumper_tui.naming.pools import load_pools
 from thumper_tui.naming.profile_view import profile_detail
 from thumper_tui.naming.suggestions import Suggestion, apply_suggestions, name_suggestions
+from thumper_tui.vocabulary.counting import counted
 
 reuse_option = click.option(
     "--reuse-retired", is_flag=True, help="Allow the names of merged profiles again."
@@ -30,6 +32,14 @@ def _pools() -> dict[str, list[str]]:
 @click.group("names")
 def names_group() -> None:
     """Names for the profiles, from the shipped pools and your own (config folder names.toml)."""
+
+
+SUGGESTION_COLUMNS = (
+    Column("profile", "right"),
+    Column("category"),
+    Column("sightings", "right"),
+    Column("names", cut=True),
+)
 
 
 @names_group.command("suggest")
@@ -57,10 +67,13 @@ def suggest_command(
     if as_json:
         click.echo(json.dumps([s.as_json() for s in suggestions], indent=2, ensure_ascii=False))
         return
-    for s in suggestions:
-        click.echo(
-            f"{s.profile:>5}  {s.category:<8} {s.sightings:>5} sightings  " + ", ".join(s.names)
-        )
+    print_table(
+        SUGGESTION_COLUMNS,
+        (
+            [s.profile, s.category, f"{s.sightings:,}", cell(", ".join(s.names))]
+            for s in suggestions
+        ),
+    )
     if not suggestions:
         click.echo("every live profile has a name", err=True)
 
@@ -69,9 +82,10 @@ def suggest_command(
 @click.option("--all-unnamed", is_flag=True, required=True, help="Name every unnamed profile.")
 @click.option("--dry-run", is_flag=True, help="Say what each would be named; change nothing.")
 @reuse_option
+@json_option
 @click.pass_context
 def apply_command(
-    ctx: click.Context, all_unnamed: bool, dry_run: bool, reuse_retired: bool
+    ctx: click.Context, all_unnamed: bool, dry_run: bool, reuse_retired: bool, as_json: bool
 ) -> None:
     """Give every unnamed profile its first suggestion (each recorded in the audit)."""
     settings = settings_from(ctx)
@@ -84,10 +98,16 @@ def apply_command(
         return await apply_suggestions(engine, pools, reuse_retired=reuse_retired)
 
     given = run_with_database(settings, work)
+    if as_json:
+        named = [{"profile": profile_id, "name": name} for profile_id, name in given]
+        click.echo(json.dumps({"dry_run": dry_run, "named": named}, indent=2, ensure_ascii=False))
+        return
     verb = "would be" if dry_run else "is now"
     for profile_id, name in given:
         click.echo(f"profile {profile_id} {verb} {name!r}")
-    click.echo(f"{len(given)} profiles {'would be named' if dry_run else 'named'}", err=True)
+    click.echo(
+        f"{counted(len(given), 'profile')} {'would be named' if dry_run else 'named'}", err=True
+    )
 
 
 @click.group("profile")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import sys
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +12,8 @@ from typing import Any
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from thumper_tui.cli.follow import ServedRun
+from thumper_tui.cli.options import json_option
 from thumper_tui.cli.progress import ProgressBar
 from thumper_tui.cli.runtime import (
     EXIT_FAILURE,
@@ -20,6 +22,7 @@ from thumper_tui.cli.runtime import (
     run_with_database,
     settings_from,
 )
+from thumper_tui.cli.tables import print_line
 from thumper_tui.config import Settings
 from thumper_tui.detector.inference import Detector
 from thumper_tui.detector.model import DetectorError
@@ -45,10 +48,12 @@ def worker_options(settings: Settings, **kwargs: Any) -> WorkerOptions:
 
 
 def detector_for(settings: Settings, model: Path | None = None) -> Detector:
+    """The settings' detector, or the end of the command: weights that cannot be used are a
+    usage error with one message whichever command named them."""
     try:
         return detector_from(settings, model)
     except DetectorError as exc:
-        fail(str(exc))
+        fail(str(exc), EXIT_USAGE)
 
 
 def allow_demo_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -98,6 +103,7 @@ async def demo_refusal(
 @click.command("process")
 @allow_demo_option
 @detector_options
+@json_option
 @click.pass_context
 def process_command(
     ctx: click.Context,
@@ -105,19 +111,18 @@ def process_command(
     confidence: float | None = None,
     imgsz: str | None = None,
     model: Path | None = None,
+    as_json: bool = False,
 ) -> None:
     """Process new and failed images now, in the foreground, until done.
 
-    Joins the active run if there is one; otherwise queues an incremental run.
+    Joins the active run if there is one; otherwise queues an incremental run. When another
+    worker already serves the run, follows it to its end. Ctrl+C stops; the run stays
+    resumable.
     """
     settings = settings_from(ctx, confidence=confidence, imgsz=imgsz)
     detector = detector_for(settings, model)
-    bar = ProgressBar(
-        "Processing", sys.stderr, unit="images", per_minute=True, enabled=sys.stderr.isatty()
-    )
-
-    def show(run: RunInfo) -> None:
-        bar.update(run.images_done + run.images_failed, run.images_total)
+    bar = ProgressBar("Processing", sys.stderr, unit="images", per_minute=True)
+    served = ServedRun(bar)
 
     async def work(engine: AsyncEngine) -> RunInfo | None:
         current = await active_run(engine)
@@ -140,33 +145,30 @@ def process_command(
                 request=RunRequest(allow_demo_model=allow_demo_model),
             )
         )
-        bar.start(0)
+        served.begin(await get_run(engine, run_id))
         options = worker_options(settings, run_id=run_id, allow_demo_model=allow_demo_model)
-        try:
-            await serve(engine, detector, options, on_batch=show)
-        except WorkerRefused as exc:
-            # The run is in the queue either way; say where it stands, not only why not here.
-            raise WorkerRefused(
-                f"{exc}. Run {run_id} stays queued: a `thumper worker` serves it, or "
-                "`thumper process` once that worker has stopped; `thumper status` shows it"
-            ) from exc
+        while True:
+            try:
+                await serve(engine, detector, options, on_batch=served.show)
+                break
+            except WorkerRefused as exc:
+                if await served.follow(engine, run_id, str(exc)):
+                    break
         return await get_run(engine, run_id)
 
-    started = time.perf_counter()
     try:
-        run = run_with_database(settings, work, create=True)
+        run = run_with_database(settings, work, create=True, interrupted=served.interrupted)
     except (WorkerRefused, RunError, EmbedderError) as exc:
+        bar.finish()
         fail(str(exc))
     bar.finish()
     if run is None:
         fail("the run disappeared")
-    seconds = time.perf_counter() - started
-    handled = run.images_done + run.images_failed
-    click.echo(
-        f"run {run.id} {run.status}: {run.images_done} images done, "
-        f"{run.images_failed} failed, in {seconds:.1f}s "
-        f"({handled / seconds * 60 if seconds else 0:,.0f} images/min)"
-    )
+    report = served.report(run)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        print_line(served.summary(run))
     if run.status == RunStatus.FAILED:
         fail(f"run {run.id} failed: {run.error}" if run.error else f"run {run.id} failed")
     if run.images_failed:
@@ -211,6 +213,7 @@ def process_command(
     help="Run what `thumper advise` recommends now (a full or an incremental run), else "
     "say why not and do nothing; the other options are the advisor's to choose.",
 )
+@json_option
 @click.pass_context
 def reprocess_command(
     ctx: click.Context,
@@ -223,13 +226,14 @@ def reprocess_command(
     confidence: float | None,
     imgsz: str | None,
     if_advised: bool,
+    as_json: bool,
 ) -> None:
     """Queue a full run (and process it in the foreground unless --queue-only)."""
     settings = settings_from(ctx, confidence=confidence, imgsz=imgsz)
     if if_advised:
         if threshold is not None or model is not None or reid_only:
             fail("--if-advised lets the advisor choose: drop the other options", EXIT_USAGE)
-        _reprocess_if_advised(ctx, settings, queue_only)
+        _reprocess_if_advised(ctx, settings, queue_only, as_json)
         return
     if reid_only and (clear_mode == ClearMode.NONE or model is not None):
         fail("--reid-only needs --clear-mode detections or all, and no --model", EXIT_USAGE)
@@ -265,7 +269,11 @@ def reprocess_command(
     except RunError as exc:
         fail(str(exc))
     if queue_only:
-        click.echo(f"run {run_id} queued ({kind}, clear mode {clear_mode})")
+        if as_json:
+            queued = {"run": run_id, "kind": kind, "clear_mode": clear_mode, "status": "queued"}
+            click.echo(json.dumps(queued, indent=2))
+        else:
+            click.echo(f"run {run_id} queued ({kind}, clear mode {clear_mode})")
         return
     ctx.invoke(
         process_command,
@@ -273,10 +281,13 @@ def reprocess_command(
         confidence=confidence,
         imgsz=imgsz,
         model=model,
+        as_json=as_json,
     )
 
 
-def _reprocess_if_advised(ctx: click.Context, settings: Settings, queue_only: bool) -> None:
+def _reprocess_if_advised(
+    ctx: click.Context, settings: Settings, queue_only: bool, as_json: bool
+) -> None:
     """Queue the advisor's run (trigger ``advisor``) and serve it, or say why there is none."""
     from thumper_tui.analytics.advisor import Action
     from thumper_tui.analytics.answers import current_advice
@@ -297,36 +308,49 @@ def _reprocess_if_advised(ctx: click.Context, settings: Settings, queue_only: bo
         run_id, reasons, action = run_with_database(settings, enqueue)
     except RunError as exc:
         fail(str(exc))
-    click.echo(f"advice: {action}: " + "; ".join(reasons))
-    if run_id is None:
-        click.echo("nothing to run now")
+    if as_json and (queue_only or run_id is None):
+        advised = {"advice": action, "reasons": reasons, "run": run_id}
+        click.echo(json.dumps({**advised, "status": "queued" if run_id else None}, indent=2))
         return
-    click.echo(f"run {run_id} queued")
+    said = click.echo if not as_json else lambda line: click.echo(line, err=True)
+    said(f"advice: {action}: " + "; ".join(reasons))
+    if run_id is None:
+        said("nothing to run now")
+        return
+    said(f"run {run_id} queued")
     if not queue_only:
-        ctx.invoke(process_command)
+        ctx.invoke(process_command, as_json=as_json)
 
 
 def _control(action: str) -> click.Command:
     @click.command(action, help=f"{action.capitalize()} a run (default: the active one).")
     @click.argument("run_id", type=int, required=False)
+    @json_option
     @click.pass_context
-    def command(ctx: click.Context, run_id: int | None) -> None:
+    def command(ctx: click.Context, run_id: int | None, as_json: bool) -> None:
         settings = settings_from(ctx)
 
-        async def work(engine: AsyncEngine) -> tuple[int, str]:
+        async def work(engine: AsyncEngine) -> tuple[RunInfo, str]:
             target = run_id
             if target is None:
                 current = await active_run(engine)
                 if current is None:
                     raise RunError("no active run")
                 target = current.id
-            return target, await request(engine, target, action)
+            before = await get_run(engine, target)
+            if before is None:
+                raise RunError(f"no run {target}")
+            return before, await request(engine, target, action)
 
         try:
-            target, new_status = run_with_database(settings, work)
+            before, new_status = run_with_database(settings, work)
         except RunError as exc:
             fail(str(exc))
-        click.echo(f"run {target} {new_status}")
+        if as_json:
+            change = {"run": before.id, "action": action, "before": before.status}
+            click.echo(json.dumps({**change, "status": new_status}, indent=2))
+        else:
+            click.echo(f"run {before.id} {new_status}")
 
     return command
 

@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import EXIT_USAGE, fail, run_with_database, settings_from
+from thumper_tui.cli.tables import Column, cell, print_fields, print_table, status_cell
 from thumper_tui.engine.runs import active_run_progress
 from thumper_tui.store.models import ImageStatus
 from thumper_tui.store.queries import (
@@ -21,10 +24,47 @@ from thumper_tui.store.queries import (
     status_summary,
 )
 from thumper_tui.store.url import mask_url
-from thumper_tui.vocabulary.durations import format_duration
+from thumper_tui.vocabulary.counting import counted
+from thumper_tui.vocabulary.durations import format_duration, format_local
 
-json_option = click.option(
-    "--json", "as_json", is_flag=True, help="Print JSON (documented in docs/cli-json.md)."
+IMAGE_COLUMNS = (
+    Column("id", "right"),
+    Column("status"),
+    Column("camera", cut=True),
+    Column("taken"),
+    Column("time from"),
+    Column("size"),
+    Column("path", cut=True, keep_end=True),
+    Column("error", cut=True),
+)
+RUN_COLUMNS = (
+    Column("id", "right"),
+    Column("status"),
+    Column("kind/clear", cut=True),
+    Column("done", "right"),
+    Column("failed", "right"),
+    Column("detections", "right"),
+    Column("img/min", "right"),
+    Column("requested"),
+    Column("error", cut=True),
+)
+PROFILE_COLUMNS = (
+    Column("id", "right"),
+    Column("name", cut=True),
+    Column("category"),
+    Column("sightings", "right"),
+    Column("last seen"),
+    Column("cameras", cut=True),
+    Column("notes", cut=True),
+)
+UNPLACED_COLUMNS = (
+    Column("detection", "right"),
+    Column("camera", cut=True),
+    Column("taken"),
+    Column("category"),
+    Column("conf", "right"),
+    Column("why"),
+    Column("path", cut=True, keep_end=True),
 )
 
 
@@ -45,22 +85,28 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2))
         return
     img = summary.images_by_status
-    total = sum(img.values())
-    by_status = ", ".join(f"{img.get(s.value, 0)} {s.value}" for s in ImageStatus)
-    cameras = ", ".join(f"{n} {c}" for n, c in summary.cameras) or "none yet"
-    click.echo(f"database    {label}")
-    click.echo(f"images      {total} ({by_status})")
-    click.echo(f"cameras     {cameras}")
-    click.echo(f"detections  {summary.detections}")
-    click.echo(f"profiles    {summary.profiles_total} ({summary.profiles_named} named)")
-    click.echo(f"runs        {summary.runs_total} ({summary.runs_active} active)")
+    by_status = ", ".join(f"{img.get(s.value, 0):,} {s.value}" for s in ImageStatus)
+    cameras = ", ".join(f"{name} {count:,}" for name, count in summary.cameras) or "none yet"
+    fields = [
+        ("database", label),
+        ("images", f"{sum(img.values()):,} ({by_status})"),
+        ("cameras", cameras),
+        ("detections", f"{summary.detections:,}"),
+        ("profiles", f"{summary.profiles_total:,} ({summary.profiles_named:,} named)"),
+        ("runs", f"{summary.runs_total:,} ({summary.runs_active:,} active)"),
+    ]
     if active is not None:
         rate = f", {active['images_per_min']:,.0f} images/min" if active["images_per_min"] else ""
         eta = f", ETA {format_duration(active['eta_s'])}" if active["eta_s"] is not None else ""
-        click.echo(
-            f"active run  {active['id']} {active['kind']} {active['status']}: "
-            f"{active['done']}/{active['total']} done, {active['failed']} failed{rate}{eta}"
+        fields.append(
+            (
+                "active run",
+                f"{active['id']} {active['kind']} {active['status']}: "
+                f"{active['done']:,}/{active['total']:,} done, {active['failed']:,} failed"
+                f"{rate}{eta}",
+            )
         )
+    print_fields(fields)
 
 
 @click.command()
@@ -95,14 +141,24 @@ def images(
     if as_json:
         click.echo(json.dumps([r.as_json() for r in rows], indent=2))
         return
-    for r in rows:
-        taken = r.taken_at.strftime("%Y-%m-%d %H:%M:%SZ")
-        line = (
-            f"{r.status:<10} {r.camera:<16} {taken}  {r.timestamp_source:<8} "
-            f"{r.width}x{r.height:<5} {r.path}"
-        )
-        click.echo(line + (f"  ({r.error})" if r.error else ""))
-    click.echo(f"{len(rows)} images", err=True)
+    zone = settings.zone()
+    print_table(
+        IMAGE_COLUMNS,
+        (
+            [
+                r.id,
+                status_cell(r.status),
+                cell(r.camera),
+                format_local(r.taken_at, zone),
+                r.timestamp_source,
+                f"{r.width}x{r.height}",
+                cell(r.path),
+                cell(r.error or ""),
+            ]
+            for r in rows
+        ),
+    )
+    click.echo(counted(len(rows), "image"), err=True)
 
 
 @click.command()
@@ -117,15 +173,25 @@ def runs(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    for r in rows:
-        rate = f"{r['images_per_min']:,.0f}/min" if r["images_per_min"] else "-"
-        click.echo(
-            f"{r['id']:>4}  {r['status']:<9} {r['kind']:<11} clear={r['clear_mode']:<10} "
-            f"{r['images']['done']}/{r['images']['total']} done, {r['images']['failed']} failed, "
-            f"{r['detections']} detections"
-            + (f" ({r['held_detections']} held back)" if r["held_detections"] else "")
-            + f", {rate}  {r['requested_at']}"
-        )
+    zone = settings.zone()
+    print_table(
+        RUN_COLUMNS,
+        (
+            [
+                r["id"],
+                status_cell(r["status"]),
+                f"{r['kind']}/{r['clear_mode']}",
+                f"{r['images']['done']:,}/{r['images']['total']:,}",
+                f"{r['images']['failed']:,}",
+                f"{r['detections']:,}"
+                + (f" ({r['held_detections']:,} held)" if r["held_detections"] else ""),
+                f"{r['images_per_min']:,.0f}" if r["images_per_min"] else "-",
+                format_local(datetime.fromisoformat(r["requested_at"]), zone),
+                cell(r["error"] or ""),
+            ]
+            for r in rows
+        ),
+    )
     if not rows:
         click.echo("no runs yet", err=True)
 
@@ -166,14 +232,23 @@ def profiles(
     if as_json:
         click.echo(json.dumps([p.as_json() for p in rows], indent=2))
         return
-    for p in rows:
-        seen = p.last_seen.strftime("%Y-%m-%d") if p.last_seen else "-"
-        notes = f"  notes: {p.notes}" if p.notes else ""
-        click.echo(
-            f"{p.id:>5}  {p.name or '(unnamed)':<24} {p.category:<8} "
-            f"{p.sightings:>5} sightings, last {seen}  {', '.join(p.cameras)}{notes}"
-        )
-    click.echo(f"{len(rows)} profiles", err=True)
+    zone = settings.zone()
+    print_table(
+        PROFILE_COLUMNS,
+        (
+            [
+                p.id,
+                cell(p.name or "(unnamed)"),
+                p.category,
+                f"{p.sightings:,}",
+                format_local(p.last_seen, zone)[:10],
+                cell(", ".join(p.cameras)),
+                cell(p.notes or ""),
+            ]
+            for p in rows
+        ),
+    )
+    click.echo(counted(len(rows), "profile"), err=True)
 
 
 @click.command()
@@ -183,19 +258,29 @@ def unplaced(ctx: click.Context, as_json: bool) -> None:
     """Deer detections in no profile (unsure ones, and ones held back for their doubtful sex)."""
     from thumper_tui.naming.unplaced import list_unplaced
 
-    rows = run_with_database(settings_from(ctx), list_unplaced)
+    settings = settings_from(ctx)
+    rows = run_with_database(settings, list_unplaced)
     if as_json:
         click.echo(json.dumps([u.as_json() for u in rows], indent=2))
         return
-    for u in rows:
-        click.echo(
-            f"{u.id:>7}  {u.camera:<14} {u.taken_at:%Y-%m-%d %H:%M:%S}  {u.category:<7} "
-            f"{u.confidence:.2f}  "
-            + (f"held by run {u.held_by_run}  " if u.held_by_run is not None else "unmatched  ")
-            + u.path
-        )
+    zone = settings.zone()
+    print_table(
+        UNPLACED_COLUMNS,
+        (
+            [
+                u.id,
+                cell(u.camera),
+                format_local(u.taken_at, zone),
+                u.category,
+                f"{u.confidence:.2f}",
+                f"held by run {u.held_by_run}" if u.held_by_run is not None else "unmatched",
+                cell(u.path),
+            ]
+            for u in rows
+        ),
+    )
     click.echo(
-        f"{len(rows)} deer detections in no profile; "
-        "`thumper verify DETECTION_ID PROFILE_ID` places one",
+        f"{counted(len(rows), 'deer detection')} in no profile: "
+        "`thumper verify DETECTION PROFILE` places one",
         err=True,
     )

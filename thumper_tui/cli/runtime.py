@@ -6,6 +6,7 @@ one-line errors instead of tracebacks."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,8 +38,11 @@ class Obj:
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
-    """Print ``thumper: message`` to stderr and exit with ``code``."""
-    click.echo(f"thumper: {message}", err=True)
+    """Print ``thumper: message`` to stderr (wrapped to a terminal's width) and exit with
+    ``code``."""
+    from thumper_tui.cli.tables import print_line
+
+    print_line(f"thumper: {message}", err=True)
     raise SystemExit(code)
 
 
@@ -76,12 +80,14 @@ def run_with_database(
     *,
     migrate: bool = True,
     create: bool = False,
+    interrupted: Callable[[], str] | None = None,
 ) -> T:
     """Open the database, upgrade its schema (unless told not to), run ``work``, close it.
 
     Only a command that adds to the ranch (``create``: import, process, the worker, db
     upgrade) makes a missing SQLite file; any other says there is none (exit 2). An
-    unreachable or broken database ends the command with a one-line message.
+    unreachable or broken database ends the command with a one-line message; Ctrl+C with
+    ``interrupted()``'s line, or a general one.
     """
     if not create:
         require_database(settings)
@@ -99,17 +105,38 @@ def run_with_database(
     try:
         return asyncio.run(runner())
     except KeyboardInterrupt:
-        fail("interrupted; everything written before now is kept", EXIT_INTERRUPTED)
+        general = "interrupted; everything written before now is kept"
+        fail(interrupted() if interrupted else general, EXIT_INTERRUPTED)
     except (DatabaseUnavailable, SchemaTooNew) as exc:
         fail(f"database {label}: {exc}")
     except (SQLAlchemyError, OSError, TimeoutError) as exc:
         fail(f"cannot use the database {label}: {error_reason(exc)}")
 
 
-def decide(ctx: click.Context, action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    """Run one human decision on the database; a refusal (:class:`NamingError`) ends the
-    command with its one-line message."""
+def decide(
+    ctx: click.Context,
+    action: Callable[[AsyncEngine], Awaitable[T]],
+    said: Callable[[T], str] | None = None,
+    *,
+    as_json: bool = False,
+) -> T:
+    """Run one human decision on the database and tell what changed: ``said(result)`` as a
+    line, or with ``as_json`` the audit rows it wrote (``{"changes": [...]}``). A refusal
+    (:class:`NamingError`) ends the command with its one-line message."""
+    from thumper_tui.naming.audit import AuditRow, history, latest_audit_id
+
+    async def work(engine: AsyncEngine) -> tuple[T, list[AuditRow]]:
+        newest = await latest_audit_id(engine)
+        result = await action(engine)
+        return result, await history(engine, after=newest)
+
     try:
-        return run_with_database(settings_from(ctx), action)
+        result, changes = run_with_database(settings_from(ctx), work)
     except NamingError as exc:
         fail(str(exc))
+    if as_json:
+        rows = [row.as_json() for row in reversed(changes)]
+        click.echo(json.dumps({"changes": rows}, indent=2, ensure_ascii=False))
+    elif said is not None:
+        click.echo(said(result))
+    return result

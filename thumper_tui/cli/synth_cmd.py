@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 
+from thumper_tui.cli.options import json_option
 from thumper_tui.cli.progress import ProgressBar
+from thumper_tui.vocabulary.counting import counted
 
 
 def _size(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, int]:
@@ -47,7 +50,9 @@ def _size(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, 
     default=None,
     help="Drawing processes (default: one per core).",
 )
+@json_option
 def synth_command(
+    as_json: bool,
     out: Path,
     cameras: int,
     deer: int,
@@ -65,10 +70,14 @@ def synth_command(
     options = RanchOptions(
         cameras=cameras, deer=deer, days=days, images=images, size=size, seed=seed
     )
-    bar = ProgressBar("Drawing", sys.stderr, unit="photos", enabled=sys.stderr.isatty())
+    bar = ProgressBar("Drawing", sys.stderr, unit="photos")
     result = generate(out, options, workers=workers, on_start=bar.start, on_progress=bar.advance)
     bar.finish()
+    if as_json:
+        made = {"out": str(out), "images": result.images, "animals": result.animals}
+        click.echo(json.dumps({**made, "seconds": round(result.seconds, 2)}, indent=2))
+        return
     click.echo(
-        f"{result.images} photos with {result.animals} animals in {result.seconds:.1f}s "
-        f"({result.images_per_second:.1f} photos/s): {out}"
+        f"{counted(result.images, 'photo')} with {counted(result.animals, 'animal')} in "
+        f"{result.seconds:.1f} s ({result.images_per_second:.1f} photos/s): {out}"
     )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
 
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.analytics.schedule import WorkerScheduler
+from thumper_tui.cli.options import json_option
 from thumper_tui.cli.process_cmd import allow_demo_option, detector_for, worker_options
 from thumper_tui.cli.runtime import EXIT_USAGE, Obj, fail, run_with_database, settings_from
 from thumper_tui.engine.worker import serve
@@ -27,13 +29,23 @@ from thumper_tui.reid.embedder import EmbedderError
 )
 @click.option("--stop", is_flag=True, help="Stop the detached worker (it hands its images back).")
 @allow_demo_option
+@json_option
 @click.pass_context
 def worker_command(
-    ctx: click.Context, exit_when_idle: bool, detach: bool, stop: bool, allow_demo_model: bool
+    ctx: click.Context,
+    exit_when_idle: bool,
+    detach: bool,
+    stop: bool,
+    allow_demo_model: bool,
+    as_json: bool,
 ) -> None:
     """Serve queued runs until stopped (Ctrl+C or SIGTERM hands this worker's images back)."""
     if stop and (detach or exit_when_idle or allow_demo_model):
         fail("--stop stops the detached worker and takes no other option", EXIT_USAGE)
+    if as_json and not (stop or detach):
+        fail(
+            "--json goes with --detach or --stop: a foreground worker prints no result", EXIT_USAGE
+        )
     settings = settings_from(ctx)
     if stop:
         from thumper_tui.engine import daemon
@@ -46,18 +58,24 @@ def worker_command(
                 f"{daemon.log_file()}). Ask again with `thumper worker --stop`, or end it with "
                 f"`kill -9 {exc.pid}`: its images return to the pool when their lease expires."
             )
-        click.echo(
-            f"stopped the detached worker (pid {stopped})"
-            if stopped
-            else "no detached worker is running"
-        )
+        if as_json:
+            click.echo(json.dumps({"action": "stop", "pid": stopped, "stopped": bool(stopped)}))
+        else:
+            click.echo(
+                f"stopped the detached worker (pid {stopped})"
+                if stopped
+                else "no detached worker is running"
+            )
         return
     if detach:
         from thumper_tui.engine import daemon
 
         running = daemon.running_pid()
         if running is not None:
-            click.echo(f"a detached worker is already running (pid {running})")
+            if as_json:
+                click.echo(json.dumps({"action": "detach", "pid": running, "started": False}))
+            else:
+                click.echo(f"a detached worker is already running (pid {running})")
             return
         obj = ctx.find_object(Obj) or Obj()
         argv = [
@@ -72,7 +90,11 @@ def worker_command(
             *(["--allow-demo-model"] if allow_demo_model else []),
         ]
         pid = daemon.detach(argv)
-        click.echo(f"worker started in the background (pid {pid}); log: {daemon.log_file()}")
+        if as_json:
+            started = {"action": "detach", "pid": pid, "started": True}
+            click.echo(json.dumps({**started, "log": str(daemon.log_file())}))
+        else:
+            click.echo(f"worker started in the background (pid {pid}); log: {daemon.log_file()}")
         return
     detector = detector_for(settings)
 

@@ -21,6 +21,20 @@ class DetectorError(Exception):
     """Weights that cannot be used; the message is one line for the user."""
 
 
+def unloadable(weights: Path, exc: BaseException) -> str:
+    """One sentence of ours for weights ultralytics cannot load (not its advice to download
+    another model), naming the first cause."""
+    root = exc
+    while root.__cause__ is not None or root.__context__ is not None:
+        root = root.__cause__ or root.__context__  # type: ignore[assignment]
+    size = weights.stat().st_size if weights.is_file() else 0
+    what = "the file is empty" if size == 0 else f"{type(root).__name__}: {root}".splitlines()[0]
+    return (
+        f"cannot load model weights {weights}: not a readable ultralytics checkpoint ({what}); "
+        "copy or export the weights again, or use other weights"
+    )
+
+
 @functools.cache
 def demo_sha256() -> str:
     """The shipped demo detector's sha256 (a copy of it elsewhere is still the demo detector)."""
@@ -56,7 +70,7 @@ def load_detector(path: Path | None = None) -> Any:
     try:
         model = YOLO(str(weights), task="detect")
     except Exception as exc:  # ultralytics raises many types for a bad file
-        raise DetectorError(f"cannot load model weights {weights}: {exc}") from None
+        raise DetectorError(unloadable(weights, exc)) from None
     if getattr(model, "task", "detect") != "detect":
         raise DetectorError(
             f"model weights {weights} are a {model.task} model, not a detection model "

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -77,9 +77,13 @@ class AuditRow:
         }
 
 
-async def history(engine: AsyncEngine, limit: int | None = None) -> list[AuditRow]:
-    """The audit, newest first."""
+async def history(
+    engine: AsyncEngine, limit: int | None = None, *, after: int | None = None
+) -> list[AuditRow]:
+    """The audit, newest first (only rows newer than audit id ``after``, when given)."""
     query = select(Audit.__table__).order_by(Audit.id.desc())
+    if after is not None:
+        query = query.where(Audit.id > after)
     if limit is not None:
         query = query.limit(limit)
     async with engine.connect() as conn:
@@ -90,6 +94,12 @@ async def history(engine: AsyncEngine, limit: int | None = None) -> list[AuditRo
             )
             for r in await conn.execute(query)
         ]  # fmt: skip
+
+
+async def latest_audit_id(engine: AsyncEngine) -> int:
+    """The newest audit row's id (0 for none): decisions made after it have larger ids."""
+    async with engine.connect() as conn:
+        return int(await conn.scalar(select(func.coalesce(func.max(Audit.id), 0))) or 0)
 
 
 async def undo(engine: AsyncEngine, audit_id: int | None = None, actor: str = "cli") -> AuditRow:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 
 def format_duration(seconds: float) -> str:
@@ -17,3 +17,13 @@ def format_moment(moment: datetime | str) -> str:
     """A moment (or its ISO text) as ``Sun 06 Dec 02:00 CST``, in its own zone."""
     when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
     return f"{when:%a %d %b %H:%M} {when.tzname() or ''}".rstrip()
+
+
+def format_local(moment: datetime | None, zone: tzinfo) -> str:
+    """A stored UTC moment in the ranch's zone with the zone's name: ``2025-11-02 13:03 CST``
+    (``-`` for none). Naive moments are UTC, as the database keeps them."""
+    if moment is None:
+        return "-"
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    local = aware.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()

@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_import.py
 	$(PY) benchmarks/bench_synth.py
 	$(PY) benchmarks/bench_detect.py
+	$(PY) benchmarks/bench_cli.py
 
 # The dashboard's own CPU use (idle and during a run) and its time to first paint; ~3 minutes.
 bench-dashboard: $(STAMP) tools

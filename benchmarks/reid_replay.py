@@ -48,7 +48,8 @@ from thumper_tui.lab.reid.evaluate import evaluate_reid
 from thumper_tui.reid.agglomerate import SEX_MARGIN
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.migrate import upgrade
-from thumper_tui.store.models import Run, RunStatus
+from thumper_tui.store.models import Run
+from thumper_tui.vocabulary.states import RunStatus
 
 Weights = dict[str, float]
 

@@ -19,7 +19,7 @@ from thumper_tui.analytics.facts import (
 )
 from thumper_tui.analytics.schedule import slot_plan
 from thumper_tui.engine.recipe import RunRecipe
-from thumper_tui.store.models import ClearMode, RunKind
+from thumper_tui.vocabulary.states import ClearMode, RunKind
 
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 SLOT = "2026-11-08T02:00:00+00:00"

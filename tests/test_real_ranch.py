@@ -26,13 +26,14 @@ from thumper_tui.monitor.doctor import examine
 from thumper_tui.naming.names import set_name
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.migrate import upgrade
-from thumper_tui.store.models import Deer, Detection, Image, RunKind
+from thumper_tui.store.models import Deer, Detection, Image
 from thumper_tui.synth.ranch import RanchOptions
 from thumper_tui.telemetry.nvml import GpuSampler
 from thumper_tui.ui.screens.dashboard import DashboardScreen
 from thumper_tui.ui.screens.profiles import ProfilesScreen
 from thumper_tui.ui.screens.run_dialog import RunDialog
 from thumper_tui.ui.widgets.fleet.alerts_panel import AlertsPanel
+from thumper_tui.vocabulary.states import RunKind
 
 REAL = Path(__file__).parent / "data" / "real"
 REAL_PHOTOS = 5

@@ -17,7 +17,8 @@ from tests.conftest import create_pg_database, drop_pg_database
 from tests.helpers import run_cli
 from thumper_tui.store.engine import make_engine
 from thumper_tui.store.migrate import SchemaTooNew, head_revision, upgrade
-from thumper_tui.store.models import Base, Camera, Deer, Image, ProfileStatus
+from thumper_tui.store.models import Base, Camera, Deer, Image
+from thumper_tui.vocabulary.states import ProfileStatus
 
 
 # The live-name index is on lower(name): SQLAlchemy cannot reflect an expression index on SQLite,
@@ -176,3 +177,13 @@ def test_missing_postgres_database_is_named(pg_server: str) -> None:
     result = run_cli("status", database_url="postgresql://postgres@127.0.0.1/no_such_db_thumper")
     assert result.exit_code == 1
     assert 'database "no_such_db_thumper" does not exist' in result.stderr
+
+
+def test_the_revisions_read_from_the_files_are_alembics_own() -> None:
+    from alembic.script import ScriptDirectory
+
+    from thumper_tui.store.migrate import alembic_config, shipped_revisions
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert shipped_revisions() == {r.revision: r.down_revision for r in script.walk_revisions()}
+    assert head_revision() == script.get_current_head()

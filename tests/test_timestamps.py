@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from thumper_tui.ingest import timestamps as ts
-from thumper_tui.store.models import TimestampSource
+from thumper_tui.vocabulary.states import TimestampSource
 
 CHICAGO = ZoneInfo("America/Chicago")
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

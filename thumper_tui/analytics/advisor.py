@@ -27,8 +27,8 @@ from enum import StrEnum
 from typing import Any
 
 from thumper_tui.analytics.facts import RanchFacts, short
-from thumper_tui.store.models import ClearMode, RunKind
 from thumper_tui.vocabulary.durations import format_moment
+from thumper_tui.vocabulary.states import ClearMode, RunKind
 
 THRESHOLD_MOVE = 0.05
 MANY_AT_ONCE = 10_000

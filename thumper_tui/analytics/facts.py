@@ -26,14 +26,8 @@ from thumper_tui.engine.provenance import real_photos_with_deer
 from thumper_tui.engine.recipe import PIPELINE_VERSION, RunRecipe, recipe_columns
 from thumper_tui.reid.embedder import REID_VERSION, REID_WEIGHTS
 from thumper_tui.reid.gallery import DEFAULT_THRESHOLD
-from thumper_tui.store.models import (
-    ACTIVE_RUN_STATUSES,
-    Image,
-    ImageStatus,
-    Run,
-    RunKind,
-    RunStatus,
-)
+from thumper_tui.store.models import Image, Run
+from thumper_tui.vocabulary.states import ACTIVE_RUN_STATUSES, ImageStatus, RunKind, RunStatus
 
 MIN_TIMED = 20  # photos a run must have handled for its pace to count
 

@@ -24,7 +24,8 @@ from thumper_tui.analytics.readiness import on, system_moves
 from thumper_tui.config import Settings
 from thumper_tui.engine.alike import duplicate_candidates
 from thumper_tui.engine.history import Day
-from thumper_tui.store.models import Deer, Image, ImageStatus, ProfileStatus, RunTrigger, Telemetry
+from thumper_tui.store.models import Deer, Image, Telemetry
+from thumper_tui.vocabulary.states import ImageStatus, ProfileStatus, RunTrigger
 
 TREND_WEEKS = 6
 FIRST_MONTH = timedelta(days=30)

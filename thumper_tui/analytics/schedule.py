@@ -31,8 +31,9 @@ from thumper_tui.analytics.facts import RanchFacts, read_facts
 from thumper_tui.config import Settings
 from thumper_tui.engine.history import record_history
 from thumper_tui.engine.runs import RunError, queue_run
-from thumper_tui.store.models import ClearMode, Image, Run, RunKind, RunTrigger
+from thumper_tui.store.models import Image, Run
 from thumper_tui.store.types import utcnow
+from thumper_tui.vocabulary.states import ClearMode, RunKind, RunTrigger
 
 OFF = "off"
 REFRESH_EVERY = 24 * 3600.0  # the worker rewrites the history at least daily

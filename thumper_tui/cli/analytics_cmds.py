@@ -8,27 +8,21 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.analytics.advisor import Advice
-from thumper_tui.analytics.answers import (
-    current_advice,
-    current_health,
-    current_readiness,
-    current_report,
-    upcoming_slots,
-)
-from thumper_tui.analytics.health import Health
-from thumper_tui.analytics.readiness import Readiness
-from thumper_tui.analytics.report import Week, to_markdown
-from thumper_tui.analytics.schedule import Slot, crontab_line, systemd_units
 from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import EXIT_USAGE, Obj, fail, run_with_database, settings_from
-from thumper_tui.store.types import utcnow
 from thumper_tui.vocabulary.durations import format_duration, format_moment
+
+if TYPE_CHECKING:  # the analytics load when a command runs, not when help lists it
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from thumper_tui.analytics.advisor import Advice
+    from thumper_tui.analytics.health import Health
+    from thumper_tui.analytics.readiness import Readiness
+    from thumper_tui.analytics.schedule import Slot
 
 
 def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -58,6 +52,9 @@ def _mark(passed: bool) -> str:
 @click.pass_context
 def readiness_command(ctx: click.Context, as_of: date | None, as_json: bool) -> None:
     """Is the herd ready to name? The four criteria, each with its value and threshold."""
+    from thumper_tui.analytics.answers import current_readiness
+    from thumper_tui.store.types import utcnow
+
     settings = settings_from(ctx)
 
     async def work(engine: AsyncEngine) -> Readiness:
@@ -78,6 +75,9 @@ def readiness_command(ctx: click.Context, as_of: date | None, as_json: bool) -> 
 @click.pass_context
 def health_command(ctx: click.Context, as_of: date | None, as_json: bool) -> None:
     """New profiles per day for the last seven days; too many says the threshold is too strict."""
+    from thumper_tui.analytics.answers import current_health
+    from thumper_tui.store.types import utcnow
+
     settings = settings_from(ctx)
 
     async def work(engine: AsyncEngine) -> Health:
@@ -95,10 +95,21 @@ def health_command(ctx: click.Context, as_of: date | None, as_json: bool) -> Non
 
 @click.command("report")
 @click.option("--week", "week_text", metavar="YYYY-Www", help="The ISO week (default: this one).")
-@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json"]),
+    default="md",
+    show_default=True,
+    help="Markdown to read, or JSON (docs/cli-json.md).",
+)
 @click.pass_context
 def report_command(ctx: click.Context, week_text: str | None, fmt: str) -> None:
     """The weekly report: profile trend, duplicates, GPU, failures, runs, success metrics."""
+    from thumper_tui.analytics.answers import current_report
+    from thumper_tui.analytics.report import Week, to_markdown
+    from thumper_tui.store.types import utcnow
+
     settings = settings_from(ctx)
     try:
         week = Week.parse(week_text) if week_text else None
@@ -119,6 +130,9 @@ def report_command(ctx: click.Context, week_text: str | None, fmt: str) -> None:
 @click.pass_context
 def advise_command(ctx: click.Context, as_json: bool) -> None:
     """Should I reprocess? The advisor's verdict, the facts behind it, and how long it takes."""
+    from thumper_tui.analytics.answers import current_advice
+    from thumper_tui.store.types import utcnow
+
     settings = settings_from(ctx)
 
     async def work(engine: AsyncEngine) -> Advice:
@@ -154,6 +168,10 @@ def advise_command(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def schedule_command(ctx: click.Context, crontab: bool, systemd: bool, as_json: bool) -> None:
     """The next scheduled runs and what each would run if it came now."""
+    from thumper_tui.analytics.answers import upcoming_slots
+    from thumper_tui.analytics.schedule import crontab_line, systemd_units
+    from thumper_tui.store.types import utcnow
+
     settings = settings_from(ctx)
     obj = ctx.find_object(Obj) or Obj()
     config_file = obj.config_file or settings.config_file

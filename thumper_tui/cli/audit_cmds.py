@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import decide, run_with_database, settings_from
 from thumper_tui.cli.tables import Column, cell, print_table
-from thumper_tui.naming.audit import AuditRow, history, undo
-from thumper_tui.naming.corrections import correct_category, correct_profile
-from thumper_tui.naming.decisions import set_primary
 from thumper_tui.vocabulary.categories import DEER_CATEGORIES
 from thumper_tui.vocabulary.counting import counted
 from thumper_tui.vocabulary.durations import format_local
+
+if TYPE_CHECKING:  # the decisions load when a command runs, not when help lists it
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from thumper_tui.naming.audit import AuditRow
 
 
 @click.command("correct")
@@ -31,6 +33,8 @@ def correct_command(
 ) -> None:
     """Correct DETECTION_ID's category (or, with --profile, every detection of a profile); a
     correction outranks the detector in every later run."""
+    from thumper_tui.naming.corrections import correct_category, correct_profile
+
     if whole_profile:
         decide(
             ctx,
@@ -56,6 +60,8 @@ def correct_command(
 @click.pass_context
 def primary_command(ctx: click.Context, profile_id: int, detection_id: int, as_json: bool) -> None:
     """Make DETECTION_ID (one of its photos) PROFILE_ID's primary photo."""
+    from thumper_tui.naming.decisions import set_primary
+
     decide(
         ctx,
         lambda engine: set_primary(engine, profile_id, detection_id),
@@ -81,6 +87,8 @@ HISTORY_COLUMNS = (
 @click.pass_context
 def history_command(ctx: click.Context, limit: int | None, as_json: bool) -> None:
     """Every human decision, newest first, with what it changed (the audit)."""
+    from thumper_tui.naming.audit import history
+
     settings = settings_from(ctx)
 
     async def work(engine: AsyncEngine) -> list[AuditRow]:
@@ -116,6 +124,8 @@ def history_command(ctx: click.Context, limit: int | None, as_json: bool) -> Non
 @click.pass_context
 def undo_command(ctx: click.Context, audit_id: int | None, as_json: bool) -> None:
     """Undo AUDIT_ID (see `thumper history`), else the latest decision not undone yet."""
+    from thumper_tui.naming.audit import undo
+
     decide(
         ctx,
         lambda engine: undo(engine, audit_id),

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import run_with_database, settings_from
-from thumper_tui.store.migrate import upgrade
-from thumper_tui.store.url import mask_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 @click.group()
@@ -23,6 +24,9 @@ def db() -> None:
 @click.pass_context
 def upgrade_command(ctx: click.Context, as_json: bool) -> None:
     """Apply pending schema migrations (every command also does this on start)."""
+    from thumper_tui.store.migrate import upgrade
+    from thumper_tui.store.url import mask_url
+
     settings = settings_from(ctx)
 
     async def work(engine: AsyncEngine) -> tuple[str | None, str]:

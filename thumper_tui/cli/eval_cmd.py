@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from thumper_tui.cli.progress import ProgressBar
 from thumper_tui.cli.runtime import EXIT_USAGE, fail, settings_from
 
 
@@ -59,6 +58,8 @@ def detect(
         fail(str(exc), EXIT_USAGE)
     if imgsz is None:  # the size the weights were trained at: other sizes score far worse
         imgsz = default_imgsz(None) if model is None else (trained_imgsz(detector) or 640)
+    from thumper_tui.cli.progress import ProgressBar
+
     bar = ProgressBar("Evaluating", sys.stderr, unit="photos")
     report = evaluate_detector(
         detector, data, imgsz=imgsz, on_start=bar.start, on_progress=bar.advance

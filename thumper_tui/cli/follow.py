@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from thumper_tui.cli.progress import ProgressBar
 from thumper_tui.engine.runs import RunInfo, get_run
 from thumper_tui.engine.workers import list_workers
-from thumper_tui.store.models import RunStatus
 from thumper_tui.vocabulary.counting import counted
+from thumper_tui.vocabulary.states import RunStatus
 
 FOLLOW_POLL_SECONDS = 0.5
 ENDED = (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.PAUSED)

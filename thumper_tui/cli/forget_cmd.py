@@ -5,24 +5,25 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.cli.runtime import EXIT_USAGE, decide, fail, run_with_database, settings_from
-from thumper_tui.naming.forget import ForgetPlan, Selection, forget, plan_forget
+from thumper_tui.vocabulary.counting import counted
+
+if TYPE_CHECKING:  # the store loads when the command runs, not when help lists it
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from thumper_tui.naming.forget import ForgetPlan
 
 LISTED = 20
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def describe(plan: ForgetPlan, done: bool) -> list[str]:
     """What a forget removes (``done``: removed), in lines for a person."""
     verb = "removed" if done else "will remove"
-    lines = [f"{verb} {_plural(plan.images, 'photo')} and {_plural(plan.detections, 'detection')}"]
+    lines = [f"{verb} {counted(plan.images, 'photo')} and {counted(plan.detections, 'detection')}"]
     if plan.deleted_profiles:
         ids = ", ".join(map(str, plan.deleted_profiles[:20]))
         more = (
@@ -31,12 +32,12 @@ def describe(plan: ForgetPlan, done: bool) -> list[str]:
             else ""
         )
         lines.append(
-            f"{verb} {_plural(len(plan.deleted_profiles), 'profile')} left empty: {ids}{more}"
+            f"{verb} {counted(len(plan.deleted_profiles), 'profile')} left empty: {ids}{more}"
         )
     if plan.kept_profiles:
         ids = ", ".join(map(str, plan.kept_profiles))
         lines.append(
-            f"keeps {_plural(len(plan.kept_profiles), 'profile')} a person named, noted or "
+            f"keeps {counted(len(plan.kept_profiles), 'profile')} a person named, noted or "
             f"decided about, with zero sightings: {ids}"
         )
     for path in plan.sample_paths:
@@ -46,7 +47,14 @@ def describe(plan: ForgetPlan, done: bool) -> list[str]:
     return lines
 
 
-@click.command("forget")
+@click.command(
+    "forget",
+    epilog="""\b
+Examples:
+  thumper forget --camera TestCam --dry-run
+  thumper forget /srv/cards/2025-11-02/Hayfield --yes
+""",
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--camera", help="Forget every photo of this camera.")
 @click.option("--dry-run", is_flag=True, help="Say what would go, remove nothing.")
@@ -68,6 +76,8 @@ def forget_command(
     Profiles left empty go too, unless a person named, noted or decided about them: those
     stay with zero sightings. Recorded in the audit; refused while a run is active.
     """
+    from thumper_tui.naming.forget import Selection, forget, plan_forget
+
     if (camera is None) == (not paths):
         fail("name a camera (--camera NAME) or photo paths, not both and not neither", EXIT_USAGE)
     selection = Selection(camera=camera, paths=tuple(str(p) for p in paths))

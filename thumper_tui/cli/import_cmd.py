@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.cli.progress import ProgressBar
 from thumper_tui.cli.runtime import EXIT_FAILURE, run_with_database, settings_from
-from thumper_tui.ingest.importer import ImportSummary, import_photos
+
+if TYPE_CHECKING:  # the importer loads when the command runs, not when help lists it
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from thumper_tui.ingest.importer import ImportSummary
 
 MAX_LISTED = 100
 
@@ -78,7 +81,14 @@ def timestamp_lines(summary: ImportSummary) -> list[str]:
     return lines
 
 
-@click.command("import")
+@click.command(
+    "import",
+    epilog="""\b
+Examples:
+  thumper import /srv/cards/2025-11-02          # one folder per camera under it
+  thumper import ~/dcim --camera NorthGate --timezone America/Chicago
+""",
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--camera", help="Camera of every photo (default: the first folder under PATH).")
 @click.option(
@@ -97,6 +107,9 @@ def import_command(
 
     Exits 1 when any file failed; every other file is imported all the same.
     """
+    from thumper_tui.cli.progress import ProgressBar
+    from thumper_tui.ingest.importer import import_photos
+
     settings = settings_from(ctx, timezone=timezone)
     if camera is not None and not camera.strip():
         raise click.BadParameter("must not be empty", param_hint="--camera")

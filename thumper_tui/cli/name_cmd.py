@@ -6,8 +6,6 @@ import click
 
 from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import EXIT_USAGE, decide, fail
-from thumper_tui.naming.decisions import mark_not_same, set_notes, verify_detection
-from thumper_tui.naming.names import NamingError, set_name, validate_name
 
 
 @click.command("name")
@@ -17,6 +15,8 @@ from thumper_tui.naming.names import NamingError, set_name, validate_name
 @click.pass_context
 def name_command(ctx: click.Context, profile_id: int, name: str, as_json: bool) -> None:
     """Give profile PROFILE_ID the name NAME (the change is recorded in the audit)."""
+    from thumper_tui.naming.names import NamingError, set_name, validate_name
+
     try:
         validate_name(name)
     except NamingError as exc:
@@ -38,6 +38,8 @@ def name_command(ctx: click.Context, profile_id: int, name: str, as_json: bool) 
 @click.pass_context
 def note_command(ctx: click.Context, profile_id: int, notes: str, as_json: bool) -> None:
     """Replace profile PROFILE_ID's notes with NOTES ("" clears them)."""
+    from thumper_tui.naming.decisions import set_notes
+
     decide(
         ctx,
         lambda engine: set_notes(engine, profile_id, notes),
@@ -53,6 +55,8 @@ def note_command(ctx: click.Context, profile_id: int, notes: str, as_json: bool)
 @click.pass_context
 def verify_command(ctx: click.Context, detection_id: int, profile_id: int, as_json: bool) -> None:
     """Put detection DETECTION_ID in profile PROFILE_ID as a human-verified assignment."""
+    from thumper_tui.naming.decisions import verify_detection
+
     decide(
         ctx,
         lambda engine: verify_detection(engine, detection_id, profile_id),
@@ -68,6 +72,8 @@ def verify_command(ctx: click.Context, detection_id: int, profile_id: int, as_js
 @click.pass_context
 def not_same_command(ctx: click.Context, first: int, second: int, as_json: bool) -> None:
     """Record that profiles FIRST and SECOND are different deer (re-ID never joins them)."""
+    from thumper_tui.naming.decisions import mark_not_same
+
     decide(
         ctx,
         lambda engine: mark_not_same(engine, first, second),

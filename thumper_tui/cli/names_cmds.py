@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import EXIT_USAGE, fail, run_with_database, settings_from
 from thumper_tui.cli.tables import Column, cell, print_table
-from thumper_tui.naming.names import NamingError
-from thumper_tui.naming.pools import load_pools
-from thumper_tui.naming.profile_view import profile_detail
-from thumper_tui.naming.suggestions import Suggestion, apply_suggestions, name_suggestions
 from thumper_tui.vocabulary.counting import counted
+
+if TYPE_CHECKING:  # the naming layer loads when a command runs, not when help lists it
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from thumper_tui.naming.suggestions import Suggestion
 
 reuse_option = click.option(
     "--reuse-retired", is_flag=True, help="Allow the names of merged profiles again."
@@ -23,6 +23,9 @@ reuse_option = click.option(
 
 
 def _pools() -> dict[str, list[str]]:
+    from thumper_tui.naming.names import NamingError
+    from thumper_tui.naming.pools import load_pools
+
     try:
         return load_pools()
     except NamingError as exc:
@@ -44,7 +47,13 @@ SUGGESTION_COLUMNS = (
 
 @names_group.command("suggest")
 @click.option("--profile", "profile_id", type=int, help="Only this profile (named or not).")
-@click.option("--count", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option(
+    "--count",
+    type=click.IntRange(1, 50),
+    default=5,
+    show_default=True,
+    help="Names to suggest for each profile.",
+)
 @reuse_option
 @json_option
 @click.pass_context
@@ -52,6 +61,9 @@ def suggest_command(
     ctx: click.Context, profile_id: int | None, count: int, reuse_retired: bool, as_json: bool
 ) -> None:
     """Names for each unnamed profile (most seen first), fitting its category."""
+    from thumper_tui.naming.names import NamingError
+    from thumper_tui.naming.suggestions import name_suggestions
+
     settings = settings_from(ctx)
     pools = _pools()
 
@@ -88,6 +100,8 @@ def apply_command(
     ctx: click.Context, all_unnamed: bool, dry_run: bool, reuse_retired: bool, as_json: bool
 ) -> None:
     """Give every unnamed profile its first suggestion (each recorded in the audit)."""
+    from thumper_tui.naming.suggestions import apply_suggestions, name_suggestions
+
     settings = settings_from(ctx)
     pools = _pools()
 
@@ -121,6 +135,9 @@ def profile_group() -> None:
 @click.pass_context
 def show_command(ctx: click.Context, profile_id: int, as_json: bool) -> None:
     """Everything about PROFILE_ID: photos, cameras, notes and every human decision."""
+    from thumper_tui.naming.names import NamingError
+    from thumper_tui.naming.profile_view import profile_detail
+
     settings = settings_from(ctx)
 
     async def work(engine: AsyncEngine) -> dict[str, Any]:

@@ -7,14 +7,11 @@ import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.cli.follow import ServedRun
 from thumper_tui.cli.options import json_option
-from thumper_tui.cli.progress import ProgressBar
 from thumper_tui.cli.runtime import (
     EXIT_FAILURE,
     EXIT_USAGE,
@@ -24,19 +21,20 @@ from thumper_tui.cli.runtime import (
 )
 from thumper_tui.cli.tables import print_line
 from thumper_tui.config import Settings
-from thumper_tui.detector.inference import Detector
-from thumper_tui.detector.model import DetectorError
-from thumper_tui.detector.setup import detector_from
-from thumper_tui.engine.recipe import RunRequest
-from thumper_tui.engine.runs import RunError, RunInfo, active_run, get_run, queue_run, request
-from thumper_tui.engine.worker import WorkerOptions, serve
-from thumper_tui.engine.workers import WorkerRefused
-from thumper_tui.reid.embedder import EmbedderError
-from thumper_tui.store.models import ClearMode, RunKind, RunStatus, RunTrigger
-from thumper_tui.store.types import utcnow
+from thumper_tui.vocabulary.states import ClearMode, RunKind, RunStatus, RunTrigger
+
+if TYPE_CHECKING:  # the engine and the models load when a command runs, not for help
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from thumper_tui.detector.inference import Detector
+    from thumper_tui.engine.runs import RunInfo
+    from thumper_tui.engine.worker import WorkerOptions
 
 
 def worker_options(settings: Settings, **kwargs: Any) -> WorkerOptions:
+    """The worker's options from the settings (and ``kwargs``)."""
+    from thumper_tui.engine.worker import WorkerOptions
+
     return WorkerOptions(
         batch_size=settings.batch_size,
         lease=timedelta(seconds=settings.lease_seconds),
@@ -50,6 +48,9 @@ def worker_options(settings: Settings, **kwargs: Any) -> WorkerOptions:
 def detector_for(settings: Settings, model: Path | None = None) -> Detector:
     """The settings' detector, or the end of the command: weights that cannot be used are a
     usage error with one message whichever command named them."""
+    from thumper_tui.detector.model import DetectorError
+    from thumper_tui.detector.setup import detector_from
+
     try:
         return detector_from(settings, model)
     except DetectorError as exc:
@@ -92,6 +93,7 @@ async def demo_refusal(
     detector would run over real photos without leave."""
     from thumper_tui.detector.model import weights_are_demo
     from thumper_tui.engine.provenance import refuses, unmarked_covered
+    from thumper_tui.engine.runs import RunError
 
     if allowed or not weights_are_demo(weights):
         return
@@ -100,7 +102,15 @@ async def demo_refusal(
         raise RunError(refusal)
 
 
-@click.command("process")
+@click.command(
+    "process",
+    epilog="""\b
+Examples:
+  thumper process                     # the new photos, with a progress bar
+  thumper process --confidence 0.4    # boxes need 0.4 this run
+  thumper process --json | jq .images
+""",
+)
 @allow_demo_option
 @detector_options
 @json_option
@@ -119,6 +129,14 @@ def process_command(
     worker already serves the run, follows it to its end. Ctrl+C stops; the run stays
     resumable.
     """
+    from thumper_tui.cli.follow import ServedRun
+    from thumper_tui.cli.progress import ProgressBar
+    from thumper_tui.engine.recipe import RunRequest
+    from thumper_tui.engine.runs import RunError, active_run, get_run, queue_run
+    from thumper_tui.engine.worker import serve
+    from thumper_tui.engine.workers import WorkerRefused
+    from thumper_tui.reid.embedder import EmbedderError
+
     settings = settings_from(ctx, confidence=confidence, imgsz=imgsz)
     detector = detector_for(settings, model)
     bar = ProgressBar("Processing", sys.stderr, unit="images", per_minute=True)
@@ -175,7 +193,15 @@ def process_command(
         ctx.exit(EXIT_FAILURE)
 
 
-@click.command("reprocess")
+@click.command(
+    "reprocess",
+    epilog="""\b
+Examples:
+  thumper reprocess --model ~/models/ranch-yolov8s.pt   # new weights, every photo
+  thumper reprocess --reid-only --threshold 0.62        # regroup, no detection
+  thumper reprocess --if-advised --queue-only           # from cron: what the advisor says
+""",
+)
 @click.option(
     "--clear-mode",
     type=click.Choice(["none", "detections", "all"]),
@@ -228,7 +254,12 @@ def reprocess_command(
     if_advised: bool,
     as_json: bool,
 ) -> None:
-    """Queue a full run (and process it in the foreground unless --queue-only)."""
+    """Queue a run that redoes photos (full unless --clear-mode none); process it now unless
+    --queue-only."""
+    from thumper_tui.detector.model import DetectorError
+    from thumper_tui.engine.recipe import RunRequest
+    from thumper_tui.engine.runs import RunError, queue_run
+
     settings = settings_from(ctx, confidence=confidence, imgsz=imgsz)
     if if_advised:
         if threshold is not None or model is not None or reid_only:
@@ -291,6 +322,8 @@ def _reprocess_if_advised(
     """Queue the advisor's run (trigger ``advisor``) and serve it, or say why there is none."""
     from thumper_tui.analytics.advisor import Action
     from thumper_tui.analytics.answers import current_advice
+    from thumper_tui.engine.runs import RunError, queue_run
+    from thumper_tui.store.types import utcnow
 
     async def enqueue(engine: AsyncEngine) -> tuple[int | None, list[str], str]:
         advice = await current_advice(engine, settings, utcnow())
@@ -328,6 +361,8 @@ def _control(action: str) -> click.Command:
     @json_option
     @click.pass_context
     def command(ctx: click.Context, run_id: int | None, as_json: bool) -> None:
+        from thumper_tui.engine.runs import RunError, active_run, get_run, request
+
         settings = settings_from(ctx)
 
         async def work(engine: AsyncEngine) -> tuple[RunInfo, str]:

@@ -6,26 +6,21 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import EXIT_USAGE, fail, run_with_database, settings_from
 from thumper_tui.cli.tables import Column, cell, print_fields, print_table, status_cell
-from thumper_tui.engine.runs import active_run_progress
-from thumper_tui.store.models import ImageStatus
-from thumper_tui.store.queries import (
-    ImageRow,
-    StatusSummary,
-    camera_names,
-    list_images,
-    status_summary,
-)
-from thumper_tui.store.url import mask_url
 from thumper_tui.vocabulary.counting import counted
 from thumper_tui.vocabulary.durations import format_duration, format_local
+from thumper_tui.vocabulary.states import ImageStatus
+
+if TYPE_CHECKING:  # the database layer loads when a command runs, not when help lists it
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from thumper_tui.store.queries import ImageRow, StatusSummary
 
 IMAGE_COLUMNS = (
     Column("id", "right"),
@@ -74,6 +69,10 @@ UNPLACED_COLUMNS = (
 def status(ctx: click.Context, as_json: bool) -> None:
     """Images by status and camera, detections, profiles and runs."""
     settings = settings_from(ctx)
+    from thumper_tui.engine.runs import active_run_progress
+    from thumper_tui.store.queries import status_summary
+    from thumper_tui.store.url import mask_url
+
     label = mask_url(settings.database_url)
 
     async def work(engine: AsyncEngine) -> tuple[StatusSummary, dict[str, Any] | None]:
@@ -129,6 +128,8 @@ def images(
 ) -> None:
     """List imported images, by camera and time."""
     settings = settings_from(ctx)
+
+    from thumper_tui.store.queries import camera_names, list_images
 
     async def work(engine: AsyncEngine) -> tuple[list[ImageRow], list[str]]:
         rows = await list_images(engine, status_, camera, profile_id)
@@ -196,7 +197,13 @@ def runs(ctx: click.Context, as_json: bool) -> None:
         click.echo("no runs yet", err=True)
 
 
-@click.command()
+@click.command(
+    epilog="""\b
+Examples:
+  thumper profiles --unnamed --sort sightings
+  thumper profiles --category buck --json | jq '.[].name'
+"""
+)
 @click.option(
     "--category", type=click.Choice(["buck", "doe", "fawn", "unknown"]), help="Only these."
 )
@@ -206,6 +213,7 @@ def runs(ctx: click.Context, as_json: bool) -> None:
     type=click.Choice(["id", "name", "sightings", "first_seen", "last_seen"]),
     default="id",
     show_default=True,
+    help="Order of the rows (sightings: most seen first).",
 )
 @json_option
 @click.pass_context

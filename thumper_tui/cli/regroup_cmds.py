@@ -9,9 +9,6 @@ import click
 
 from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import decide
-from thumper_tui.naming.decisions import take_out
-from thumper_tui.naming.regroup import merge_profiles, split_profile
-from thumper_tui.naming.unplaced import found_profile
 from thumper_tui.vocabulary.counting import counted
 
 
@@ -22,6 +19,8 @@ from thumper_tui.vocabulary.counting import counted
 @click.pass_context
 def merge_command(ctx: click.Context, source: int, target: int, as_json: bool) -> None:
     """Merge profile SOURCE into TARGET: one deer (`thumper undo` takes it back)."""
+    from thumper_tui.naming.regroup import merge_profiles
+
     decide(
         ctx,
         lambda engine: merge_profiles(engine, source, target),
@@ -39,6 +38,8 @@ def split_command(
     ctx: click.Context, profile_id: int, detection_ids: tuple[int, ...], as_json: bool
 ) -> None:
     """Split DETECTION_IDS off PROFILE_ID into a new profile: another deer."""
+    from thumper_tui.naming.regroup import split_profile
+
     decide(
         ctx,
         lambda engine: split_profile(engine, profile_id, detection_ids),
@@ -56,6 +57,8 @@ def split_command(
 @click.pass_context
 def take_out_command(ctx: click.Context, detection_id: int, as_json: bool) -> None:
     """Take DETECTION_ID out of its profile: it stays unplaced through every reprocess."""
+    from thumper_tui.naming.decisions import take_out
+
     decide(
         ctx,
         lambda engine: take_out(engine, detection_id),
@@ -70,6 +73,8 @@ def take_out_command(ctx: click.Context, detection_id: int, as_json: bool) -> No
 @click.pass_context
 def found_command(ctx: click.Context, detection_id: int, as_json: bool) -> None:
     """Found a new profile with DETECTION_ID, a deer detection in no profile."""
+    from thumper_tui.naming.unplaced import found_profile
+
     decide(
         ctx,
         lambda engine: found_profile(engine, detection_id),

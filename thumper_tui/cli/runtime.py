@@ -10,17 +10,14 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.config import ConfigError, Settings, load_settings
-from thumper_tui.naming.names import NamingError
-from thumper_tui.store.engine import DatabaseUnavailable, error_reason, make_engine
-from thumper_tui.store.migrate import SchemaTooNew, upgrade
-from thumper_tui.store.url import is_sqlite, mask_url, normalise_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 T = TypeVar("T")
 
@@ -58,6 +55,8 @@ def settings_from(ctx: click.Context, **flags: Any) -> Settings:
 def missing_database(settings: Settings) -> str | None:
     """Why the database cannot be used without creating it: an SQLite file that does not
     exist (a typo must not look like an empty ranch); None when it exists or is a server's."""
+    from thumper_tui.store.url import is_sqlite, normalise_url
+
     url = normalise_url(settings.database_url)
     if not is_sqlite(url) or Path(url.database or "").exists():
         return None
@@ -89,6 +88,12 @@ def run_with_database(
     unreachable or broken database ends the command with a one-line message; Ctrl+C with
     ``interrupted()``'s line, or a general one.
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from thumper_tui.store.engine import DatabaseUnavailable, error_reason, make_engine
+    from thumper_tui.store.migrate import SchemaTooNew, upgrade
+    from thumper_tui.store.url import mask_url
+
     if not create:
         require_database(settings)
     label = mask_url(settings.database_url)
@@ -124,6 +129,7 @@ def decide(
     line, or with ``as_json`` the audit rows it wrote (``{"changes": [...]}``). A refusal
     (:class:`NamingError`) ends the command with its one-line message."""
     from thumper_tui.naming.audit import AuditRow, history, latest_audit_id
+    from thumper_tui.naming.names import NamingError
 
     async def work(engine: AsyncEngine) -> tuple[T, list[AuditRow]]:
         newest = await latest_audit_id(engine)

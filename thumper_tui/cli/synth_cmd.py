@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from thumper_tui.cli.options import json_option
-from thumper_tui.cli.progress import ProgressBar
 from thumper_tui.vocabulary.counting import counted
 
 
@@ -30,7 +29,9 @@ def _size(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, 
     required=True,
     help="Folder to write (one subfolder per camera, plus truth.json).",
 )
-@click.option("--cameras", type=click.IntRange(1, 64), default=6, show_default=True)
+@click.option(
+    "--cameras", type=click.IntRange(1, 64), default=6, show_default=True, help="Camera folders."
+)
 @click.option(
     "--deer",
     type=click.IntRange(1, 2000),
@@ -38,9 +39,27 @@ def _size(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, 
     show_default=True,
     help="Individuals in the herd.",
 )
-@click.option("--days", type=click.IntRange(1, 3650), default=21, show_default=True)
-@click.option("--images", type=click.IntRange(1, 10_000_000), default=500, show_default=True)
-@click.option("--size", default="1920x1080", show_default=True, callback=_size)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3650),
+    default=21,
+    show_default=True,
+    help="Days the photos span.",
+)
+@click.option(
+    "--images",
+    type=click.IntRange(1, 10_000_000),
+    default=500,
+    show_default=True,
+    help="Photos to draw.",
+)
+@click.option(
+    "--size",
+    default="1920x1080",
+    show_default=True,
+    callback=_size,
+    help="Photo size, WIDTHxHEIGHT.",
+)
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Same seed, same photos and truth."
 )
@@ -70,6 +89,8 @@ def synth_command(
     options = RanchOptions(
         cameras=cameras, deer=deer, days=days, images=images, size=size, seed=seed
     )
+    from thumper_tui.cli.progress import ProgressBar
+
     bar = ProgressBar("Drawing", sys.stderr, unit="photos")
     result = generate(out, options, workers=workers, on_start=bar.start, on_progress=bar.advance)
     bar.finish()

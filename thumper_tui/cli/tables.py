@@ -12,12 +12,12 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from rich.cells import cell_len
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:  # rich is loaded when a table is printed, not when a command is listed
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 UNLIMITED = 100_000
 GAP = 2
@@ -43,6 +43,8 @@ def measured_environ() -> dict[str, str]:
 
 def stdout_console() -> Console:
     """The console for command output: the terminal's width on a terminal, unlimited off it."""
+    from rich.console import Console
+
     tty = sys.stdout.isatty()
     return Console(
         file=sys.stdout,
@@ -57,6 +59,8 @@ def stdout_console() -> Console:
 
 def cell(value: object, style: str | None = None) -> Text:
     """A table cell: ``value`` as plain text (``-`` for none), in ``style`` on a terminal."""
+    from rich.text import Text
+
     if value is None:
         return Text("-")
     if isinstance(value, datetime):
@@ -71,6 +75,9 @@ def status_cell(status: str) -> Text:
 
 def cut_start(text: Text, width: int) -> Text:
     """``text`` cut at its start to ``width`` cells, ``…`` marking the cut."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
     if text.cell_len <= width:
         return text
     kept, cells = "", 1
@@ -108,6 +115,9 @@ def print_table(
 ) -> None:
     """Print ``rows`` under a header row, each column as wide as its widest cell; on a narrow
     terminal the columns that may be cut shrink (with an ellipsis), the others stay whole."""
+    from rich.table import Table
+    from rich.text import Text
+
     cells = [[v if isinstance(v, Text) else cell(v) for v in row] for row in rows]
     headers = [Text(c.header) for c in columns]
     natural = [max(t.cell_len for t in col) for col in zip(headers, *cells, strict=True)]
@@ -145,6 +155,9 @@ def _print_stripped(console: Console, renderable: Table) -> None:
 def print_fields(fields: Iterable[tuple[str, str]]) -> None:
     """``label  value`` lines, the values wrapped at word boundaries to the terminal's width
     under one another."""
+    from rich.table import Table
+    from rich.text import Text
+
     grid = Table.grid(padding=(0, GAP))
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
@@ -155,6 +168,9 @@ def print_fields(fields: Iterable[tuple[str, str]]) -> None:
 
 def print_line(line: str, *, err: bool = False) -> None:
     """One message, wrapped at word boundaries to the terminal's width (whole off one)."""
+    from rich.console import Console
+    from rich.text import Text
+
     stream = sys.stderr if err else sys.stdout
     width = None if stream.isatty() else UNLIMITED
     console = Console(file=stream, width=width, highlight=False, _environ=measured_environ())

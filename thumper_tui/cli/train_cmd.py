@@ -19,13 +19,29 @@ import click
     show_default=True,
     help="Keeps the generated ranch, the YOLO dataset and the training run.",
 )
-@click.option("--seed", type=int, default=1000, show_default=True)
-@click.option("--images", type=click.IntRange(10, 1_000_000), default=1500, show_default=True)
+@click.option(
+    "--seed", type=int, default=1000, show_default=True, help="Seed of the training ranch."
+)
+@click.option(
+    "--images",
+    type=click.IntRange(10, 1_000_000),
+    default=1500,
+    show_default=True,
+    help="Photos in the training ranch.",
+)
 @click.option(
     "--deer", type=click.IntRange(1, 10_000), default=80, show_default=True, help="Herd size."
 )
-@click.option("--epochs", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@click.option("--imgsz", type=click.IntRange(64, 4096), default=512, show_default=True)
+@click.option(
+    "--epochs", type=click.IntRange(1, 10_000), default=50, show_default=True, help="Passes."
+)
+@click.option(
+    "--imgsz",
+    type=click.IntRange(64, 4096),
+    default=512,
+    show_default=True,
+    help="Training input size in pixels.",
+)
 @click.option(
     "--install/--no-install",
     default=True,

@@ -6,17 +6,16 @@ import asyncio
 import contextlib
 import json
 import signal
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.analytics.schedule import WorkerScheduler
 from thumper_tui.cli.options import json_option
 from thumper_tui.cli.process_cmd import allow_demo_option, detector_for, worker_options
 from thumper_tui.cli.runtime import EXIT_USAGE, Obj, fail, run_with_database, settings_from
-from thumper_tui.engine.worker import serve
-from thumper_tui.engine.workers import WorkerRefused
-from thumper_tui.reid.embedder import EmbedderError
+
+if TYPE_CHECKING:  # the engine loads when the worker starts, not when help lists it
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 @click.command("worker")
@@ -73,7 +72,8 @@ def worker_command(
         running = daemon.running_pid()
         if running is not None:
             if as_json:
-                click.echo(json.dumps({"action": "detach", "pid": running, "started": False}))
+                already = {"action": "detach", "pid": running, "started": False}
+                click.echo(json.dumps({**already, "log": str(daemon.log_file())}))
             else:
                 click.echo(f"a detached worker is already running (pid {running})")
             return
@@ -96,6 +96,11 @@ def worker_command(
         else:
             click.echo(f"worker started in the background (pid {pid}); log: {daemon.log_file()}")
         return
+    from thumper_tui.analytics.schedule import WorkerScheduler
+    from thumper_tui.engine.worker import serve
+    from thumper_tui.engine.workers import WorkerRefused
+    from thumper_tui.reid.embedder import EmbedderError
+
     detector = detector_for(settings)
 
     async def work(engine: AsyncEngine) -> None:

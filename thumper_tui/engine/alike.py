@@ -14,9 +14,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from thumper_tui.store.models import Deer, NotSameDeer, ProfileStatus
+from thumper_tui.store.models import Deer, NotSameDeer
 from thumper_tui.vocabulary.categories import compatible
 from thumper_tui.vocabulary.codec import vector_from_bytes
+from thumper_tui.vocabulary.states import ProfileStatus
 
 
 @dataclass(frozen=True)

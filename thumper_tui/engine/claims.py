@@ -19,8 +19,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.store.models import Image, ImageStatus, RunKind
+from thumper_tui.store.models import Image
 from thumper_tui.store.types import utcnow
+from thumper_tui.vocabulary.states import ImageStatus, RunKind
 
 LEASE = timedelta(seconds=120)
 

@@ -29,16 +29,9 @@ from thumper_tui.engine.recipe import RunRecipe, recipe_columns
 from thumper_tui.reid.embedder import shipped_sex_head
 from thumper_tui.reid.evidence import ProfileFacts, Sighting, decide
 from thumper_tui.reid.gallery import BANK_SIZE
-from thumper_tui.store.models import (
-    ClearMode,
-    Deer,
-    Detection,
-    Image,
-    NotSameDeer,
-    ProfileStatus,
-    Run,
-)
+from thumper_tui.store.models import Deer, Detection, Image, NotSameDeer, Run
 from thumper_tui.vocabulary.codec import vector_from_bytes
+from thumper_tui.vocabulary.states import ClearMode, ProfileStatus
 
 
 async def consolidate(conn: AsyncConnection, run_id: int) -> int:

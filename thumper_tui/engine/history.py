@@ -18,14 +18,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from sqlalchemy import and_, case, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from thumper_tui.store.models import (
-    Deer,
-    Detection,
-    Image,
-    ImageStatus,
-    ProfileHistory,
-    ProfileStatus,
-)
+from thumper_tui.store.models import Deer, Detection, Image, ProfileHistory
+from thumper_tui.vocabulary.states import ImageStatus, ProfileStatus
 
 HISTORY_LOCK = 0x7448_6973  # the advisory lock key of history writers on PostgreSQL
 

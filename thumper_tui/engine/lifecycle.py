@@ -23,8 +23,9 @@ from thumper_tui.engine.history import record_history
 from thumper_tui.engine.rebuild import map_rebuilt_profiles
 from thumper_tui.engine.recipe import RunRecipe, recipe_columns
 from thumper_tui.engine.runs import RunInfo
-from thumper_tui.store.models import ClearMode, Image, ImageStatus, Run, RunKind, RunStatus
+from thumper_tui.store.models import Image, Run
 from thumper_tui.store.types import utcnow
+from thumper_tui.vocabulary.states import ClearMode, ImageStatus, RunKind, RunStatus
 
 UNFINISHED = (ImageStatus.PENDING.value, ImageStatus.PROCESSING.value)
 ACTIVE = (RunStatus.QUEUED.value, RunStatus.RUNNING.value, RunStatus.PAUSED.value)

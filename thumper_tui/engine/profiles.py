@@ -13,8 +13,9 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from thumper_tui.engine.reidentify import BatchIdentities, OldDetection, Placed
-from thumper_tui.store.models import Deer, Detection, Image, ProfileStatus
+from thumper_tui.store.models import Deer, Detection, Image
 from thumper_tui.vocabulary.codec import vector_to_bytes
+from thumper_tui.vocabulary.states import ProfileStatus
 
 
 def prototype_of(bank: np.ndarray[Any, Any]) -> bytes | None:

@@ -15,7 +15,8 @@ from sqlalchemy import ColumnElement, exists, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.ingest.probe import read_mark
-from thumper_tui.store.models import ClearMode, Detection, Image, ImageStatus, RunKind
+from thumper_tui.store.models import Detection, Image
+from thumper_tui.vocabulary.states import ClearMode, ImageStatus, RunKind
 
 ALLOW_FLAG = "--allow-demo-model"
 MARK_CHUNK = 500

@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from thumper_tui.engine.profiles import refresh_profiles
 from thumper_tui.reid.assignment import max_weight_pairs
 from thumper_tui.reid.gallery import BANK_SIZE
-from thumper_tui.store.models import Deer, Detection, NotSameDeer, ProfileStatus, Run
+from thumper_tui.store.models import Deer, Detection, NotSameDeer, Run
+from thumper_tui.vocabulary.states import ProfileStatus
 
 MIN_SHARE = 0.2  # of a cluster's detections that must have been the old profile's
 

@@ -34,10 +34,11 @@ from thumper_tui.reid.gallery import (
     GalleryProfile,
     assign_photo,
 )
-from thumper_tui.store.models import ClearMode, Deer, Detection, Image, NotSameDeer, ProfileStatus
+from thumper_tui.store.models import Deer, Detection, Image, NotSameDeer
 from thumper_tui.vocabulary.boxes import iou
 from thumper_tui.vocabulary.categories import DEER_CATEGORIES
 from thumper_tui.vocabulary.codec import bank_from_bytes, dimension_of, vector_from_bytes
+from thumper_tui.vocabulary.states import ClearMode, ProfileStatus
 
 PRIOR_IOU = 0.5  # a new box this close to an old one is the same animal in the same photo
 

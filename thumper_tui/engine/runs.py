@@ -9,21 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.engine.recipe import RunRequest
-from thumper_tui.store.models import (
+from thumper_tui.store.models import Run
+from thumper_tui.store.types import utcnow
+
+if TYPE_CHECKING:  # the recipe (and numpy under it) loads only where a request is read
+    from thumper_tui.engine.recipe import RunRequest
+from thumper_tui.vocabulary.states import (
     ACTIVE_RUN_STATUSES,
     ClearMode,
-    Run,
     RunKind,
     RunStatus,
     RunTrigger,
 )
-from thumper_tui.store.types import utcnow
 
 RUN_KINDS = tuple(k.value for k in RunKind)
 CLEAR_MODES = tuple(m.value for m in ClearMode)
@@ -66,6 +68,8 @@ class RunInfo:
     @property
     def request(self) -> RunRequest:
         """What was asked for when the run was queued (``reprocess --model``, ``--threshold``)."""
+        from thumper_tui.engine.recipe import RunRequest
+
         return RunRequest.from_json(self.settings)
 
 
@@ -123,7 +127,7 @@ async def queue_run(
                         kind=kind,
                         clear_mode=clear_mode,
                         trigger=trigger,
-                        settings=(request or RunRequest()).to_json(),
+                        settings=request.to_json() if request else {},
                         schedule_slot=schedule_slot,
                         status=RunStatus.QUEUED.value,
                         requested_at=utcnow(),

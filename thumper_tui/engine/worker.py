@@ -38,10 +38,10 @@ from thumper_tui.reid.agglomerate import HEAD_VOTES
 from thumper_tui.reid.crops import prepare
 from thumper_tui.reid.embedder import IdentityEmbedder, shipped_sex_head
 from thumper_tui.reid.evidence import ConsolidationRecipe
-from thumper_tui.store.models import RunKind, RunStatus, WorkerState
 from thumper_tui.telemetry.nvml import GpuSampler
 from thumper_tui.telemetry.samples import KEEP
 from thumper_tui.vocabulary.codec import vector_to_bytes
+from thumper_tui.vocabulary.states import RunKind, RunStatus, WorkerState
 
 IDLE_POLL_SECONDS = 2.0
 

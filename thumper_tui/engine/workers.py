@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.store.models import Worker, WorkerState
+from thumper_tui.store.models import Worker
 from thumper_tui.store.types import utcnow
+from thumper_tui.vocabulary.states import WorkerState
 
 HEARTBEAT_SECONDS = 5
 STALE_AFTER = timedelta(seconds=30)

@@ -33,7 +33,8 @@ from thumper_tui.engine.reidentify import (
     old_detections,
     with_identity,
 )
-from thumper_tui.store.models import Detection, Image, ImageStatus, Run
+from thumper_tui.store.models import Detection, Image, Run
+from thumper_tui.vocabulary.states import ImageStatus
 
 
 @dataclass(frozen=True)

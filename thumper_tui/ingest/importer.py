@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from thumper_tui.ingest.probe import ProbedImage, probe
 from thumper_tui.ingest.scan import Candidate, Failure, scan
 from thumper_tui.store.dialect_insert import insert_ignoring_conflicts
-from thumper_tui.store.models import Camera, Image, ImageStatus, TimestampSource
+from thumper_tui.store.models import Camera, Image
+from thumper_tui.vocabulary.states import ImageStatus, TimestampSource
 
 # Trail cameras take bursts of up to about five photos a trigger, often within one second.
 BURST_MAX = 5

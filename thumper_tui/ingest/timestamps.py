@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-from thumper_tui.store.models import TimestampSource
+from thumper_tui.vocabulary.states import TimestampSource
 
 # EXIF tag numbers (Exif IFD unless noted).
 TAG_DATETIME = 0x0132  # IFD0

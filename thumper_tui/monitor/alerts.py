@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from thumper_tui.engine.provenance import reid_caution
 from thumper_tui.engine.runs import RunInfo
 from thumper_tui.engine.workers import WorkerInfo
-from thumper_tui.store.models import RunStatus, WorkerState
+from thumper_tui.vocabulary.states import RunStatus, WorkerState
 
 START_WORKER = "start_worker"
 RECENT = timedelta(hours=24)

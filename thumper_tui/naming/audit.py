@@ -25,8 +25,9 @@ from thumper_tui.naming.corrections import restore_correction, restore_profile_c
 from thumper_tui.naming.decisions import recorded_detection
 from thumper_tui.naming.names import NamingError, record_decision
 from thumper_tui.naming.regroup import restore_merge, restore_split
-from thumper_tui.store.models import Audit, Deer, Detection, NotSameDeer, ProfileStatus
+from thumper_tui.store.models import Audit, Deer, Detection, NotSameDeer
 from thumper_tui.store.types import utcnow
+from thumper_tui.vocabulary.states import ProfileStatus
 
 UNDOABLE = (
     "name",

@@ -14,14 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.engine.profiles import refresh_profiles
 from thumper_tui.naming.names import NamingError, record_decision
-from thumper_tui.store.models import (
-    Deer,
-    Detection,
-    NotSameDeer,
-    ProfileStatus,
-)
+from thumper_tui.store.models import Deer, Detection, NotSameDeer
 from thumper_tui.store.types import utcnow
 from thumper_tui.vocabulary.categories import DEER_CATEGORIES
+from thumper_tui.vocabulary.states import ProfileStatus
 
 
 async def live_profile(conn: AsyncConnection, profile_id: int) -> Any:

@@ -23,17 +23,8 @@ from thumper_tui.engine.history import record_history
 from thumper_tui.engine.profiles import refresh_profiles
 from thumper_tui.naming.names import NamingError, record_decision
 from thumper_tui.paths import stored_path
-from thumper_tui.store.models import (
-    ACTIVE_RUN_STATUSES,
-    Audit,
-    Camera,
-    Deer,
-    Detection,
-    Image,
-    NotSameDeer,
-    ProfileStatus,
-    Run,
-)
+from thumper_tui.store.models import Audit, Camera, Deer, Detection, Image, NotSameDeer, Run
+from thumper_tui.vocabulary.states import ACTIVE_RUN_STATUSES, ProfileStatus
 
 AUDITED_PATHS = 20  # the audit row names this many of the paths (and counts all)
 

@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from thumper_tui.store.models import Audit, Camera, Deer, Detection, Image, ProfileStatus
+from thumper_tui.store.models import Audit, Camera, Deer, Detection, Image
 from thumper_tui.store.types import utcnow
+from thumper_tui.vocabulary.states import ProfileStatus
 
 MAX_NAME = 100
 PLACEHOLDERS = frozenset({"na", "n/a", "n.a.", "unknown", "none", "null", "-", "?", "tbd"})

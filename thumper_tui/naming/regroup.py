@@ -24,9 +24,10 @@ from thumper_tui.engine.profiles import prototype_of, refresh_profiles
 from thumper_tui.naming.decisions import live_profile
 from thumper_tui.naming.names import NamingError, record_decision
 from thumper_tui.reid.gallery import BANK_SIZE
-from thumper_tui.store.models import Deer, Detection, NotSameDeer, ProfileStatus
+from thumper_tui.store.models import Deer, Detection, NotSameDeer
 from thumper_tui.store.types import utcnow
 from thumper_tui.vocabulary.codec import bank_from_bytes, dimension_of, vector_to_bytes
+from thumper_tui.vocabulary.states import ProfileStatus
 
 PROFILE_FIELDS = ("name", "notes", "primary_detection_id", "category")
 

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.naming.names import NamingError, set_name
 from thumper_tui.naming.pools import suggest
-from thumper_tui.store.models import Deer, ProfileStatus
+from thumper_tui.store.models import Deer
+from thumper_tui.vocabulary.states import ProfileStatus
 
 
 @dataclass(frozen=True)

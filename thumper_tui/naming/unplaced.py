@@ -20,9 +20,10 @@ from thumper_tui.engine.profiles import refresh_profiles
 from thumper_tui.naming.decisions import deer_detection
 from thumper_tui.naming.names import NamingError, record_decision
 from thumper_tui.naming.regroup import insert_profile
-from thumper_tui.store.models import Camera, Deer, Detection, Image, ProfileStatus
+from thumper_tui.store.models import Camera, Deer, Detection, Image
 from thumper_tui.vocabulary.categories import compatible
 from thumper_tui.vocabulary.codec import vector_from_bytes
+from thumper_tui.vocabulary.states import ProfileStatus
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -32,6 +31,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from thumper_tui.store.types import UTCDateTime, utcnow
 from thumper_tui.vocabulary.categories import DEER_CATEGORIES
+from thumper_tui.vocabulary.states import (
+    ImageStatus,
+    ProfileStatus,
+    RunStatus,
+)
 
 # BIGINT primary keys on PostgreSQL; SQLite only auto-increments a plain INTEGER primary key.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -55,62 +59,6 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON(),
         list[str]: JSON(),
     }
-
-
-class ImageStatus(StrEnum):
-    PENDING = "pending"
-    PROCESSING = "processing"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class TimestampSource(StrEnum):
-    EXIF = "exif"
-    FILENAME = "filename"
-    MTIME = "mtime"
-
-
-class RunStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    PAUSED = "paused"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.PAUSED)
-
-
-class RunKind(StrEnum):
-    INCREMENTAL = "incremental"  # new and failed images
-    FULL = "full"  # every image
-    REID_ONLY = "reid-only"  # every done image's stored detections, re-identified
-
-
-class ClearMode(StrEnum):
-    NONE = "none"  # only new or failed images
-    DETECTIONS = "detections"  # redo detection and re-ID; profiles and human decisions kept
-    ALL = "all"  # rebuild the profiles too, mapped back onto the old ones
-
-
-class RunTrigger(StrEnum):
-    MANUAL = "manual"
-    SCHEDULE = "schedule"
-    ADVISOR = "advisor"
-    CLI = "cli"
-
-
-class WorkerState(StrEnum):
-    IDLE = "idle"
-    PROCESSING = "processing"
-    PAUSED = "paused"
-    STOPPED = "stopped"
-
-
-class ProfileStatus(StrEnum):
-    ACTIVE = "active"
-    MERGED = "merged"
 
 
 class Camera(Base):

@@ -9,16 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.store.models import (
-    ACTIVE_RUN_STATUSES,
-    Camera,
-    Deer,
-    Detection,
-    Image,
-    ImageStatus,
-    ProfileStatus,
-    Run,
-)
+from thumper_tui.store.models import Camera, Deer, Detection, Image, Run
+from thumper_tui.vocabulary.states import ACTIVE_RUN_STATUSES, ImageStatus, ProfileStatus
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from thumper_tui.engine.runs import request
 from thumper_tui.monitor.overview import Overview, read_overview
 from thumper_tui.store.engine import error_reason, make_engine
 from thumper_tui.store.migrate import upgrade
-from thumper_tui.store.models import RunTrigger
 from thumper_tui.store.url import mask_url
 from thumper_tui.ui.format import moment
 from thumper_tui.ui.messages import (
@@ -44,6 +43,7 @@ from thumper_tui.ui.widgets.fleet.workers_panel import WorkersPanel
 from thumper_tui.ui.widgets.run.run_panel import RunPanel
 from thumper_tui.ui.widgets.run.throughput_chart import ThroughputChart
 from thumper_tui.ui.widgets.telemetry.devices import Devices
+from thumper_tui.vocabulary.states import RunTrigger
 
 ADVICE_EVERY = 30.0  # seconds between the advisor's readings (it hashes the model file)
 

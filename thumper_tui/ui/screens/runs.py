@@ -14,7 +14,6 @@ from thumper_tui.analytics.advisor import Action
 from thumper_tui.analytics.answers import current_report
 from thumper_tui.analytics.report import to_markdown
 from thumper_tui.store.engine import error_reason
-from thumper_tui.store.models import RunTrigger
 from thumper_tui.ui.messages import RanchViewRead
 from thumper_tui.ui.run_actions import queue_and_serve
 from thumper_tui.ui.screens.confirm import ConfirmScreen
@@ -24,6 +23,7 @@ from thumper_tui.ui.services import Services
 from thumper_tui.ui.widgets.runs.advice_panel import AdvicePanel, estimate_text
 from thumper_tui.ui.widgets.runs.run_detail import RunDetail
 from thumper_tui.ui.widgets.runs.run_table import RunTable
+from thumper_tui.vocabulary.states import RunTrigger
 
 
 class RunsScreen(RanchViewScreen):

@@ -6,9 +6,10 @@ import json
 
 import click
 
-from thumper_tui.cli.runtime import settings_from
+from thumper_tui.cli.runtime import EXIT_USAGE, fail, settings_from
 from thumper_tui.cli.tables import Column, cell, print_table
 from thumper_tui.config import FIELDS, display_value
+from thumper_tui.config.themes import unknown_theme
 
 
 @click.group()
@@ -32,9 +33,12 @@ def show(ctx: click.Context, as_json: bool) -> None:
             },
         }
         click.echo(json.dumps(payload, indent=2))
-        return
-    click.echo(f"config file: {settings.config_file or '(none)'}")
-    print_table(
-        (Column("setting"), Column("value", cut=True), Column("from", cut=True)),
-        ([name, cell(value), cell(source)] for name, value, source in rows),
-    )
+    else:
+        click.echo(f"config file: {settings.config_file or '(none)'}")
+        print_table(
+            (Column("setting"), Column("value", cut=True), Column("from", cut=True)),
+            ([name, cell(value), cell(source)] for name, value, source in rows),
+        )
+    wrong_theme = unknown_theme(settings.theme)
+    if wrong_theme is not None:  # only the dashboard uses it, so only this command says so
+        fail(f"config error: {wrong_theme} [{settings.sources['theme']}]", EXIT_USAGE)

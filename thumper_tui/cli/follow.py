@@ -13,10 +13,10 @@ from thumper_tui.cli.progress import ProgressBar
 from thumper_tui.engine.runs import RunInfo, get_run
 from thumper_tui.engine.workers import list_workers
 from thumper_tui.vocabulary.counting import counted
-from thumper_tui.vocabulary.states import RunStatus
+from thumper_tui.vocabulary.states import ENDED_STATUSES, RunStatus
 
 FOLLOW_POLL_SECONDS = 0.5
-ENDED = (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.PAUSED)
+ENDED = (*ENDED_STATUSES, RunStatus.PAUSED)  # a paused run is not followed: it may wait days
 
 
 def handled(run: RunInfo) -> int:

@@ -41,7 +41,7 @@ from thumper_tui.reid.evidence import ConsolidationRecipe
 from thumper_tui.telemetry.nvml import GpuSampler
 from thumper_tui.telemetry.samples import KEEP
 from thumper_tui.vocabulary.codec import vector_to_bytes
-from thumper_tui.vocabulary.states import RunKind, RunStatus, WorkerState
+from thumper_tui.vocabulary.states import ENDED_STATUSES, RunKind, RunStatus, WorkerState
 
 IDLE_POLL_SECONDS = 2.0
 
@@ -305,7 +305,7 @@ async def serve(
     try:
         while True:
             run = await serving.current_run()
-            if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED):
+            if run is None or run.status in ENDED_STATUSES:
                 await release(engine, worker_id)
                 if options.scheduler is not None and await options.scheduler.enqueue_due(engine):
                     continue

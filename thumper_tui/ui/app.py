@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -12,6 +13,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import WorkerCancelled, WorkerFailed
 
+from thumper_tui import paths
 from thumper_tui.config import DEFAULT_THEME
 from thumper_tui.ui.commands import dashboard_commands
 from thumper_tui.ui.screens.dashboard import DashboardScreen
@@ -59,7 +61,12 @@ class ThumperApp(App[None]):
         wanted = chosen_theme(configured)
         self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
         if wanted not in self.available_themes:
-            self.notify(f"unknown theme {wanted!r}; using {DEFAULT_THEME}", severity="warning")
+            self.notify(
+                f"unknown theme {wanted!r} in the config; using {DEFAULT_THEME} "
+                "(`thumper config show` lists the themes)",
+                severity="warning",
+                timeout=15,
+            )
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self._dashboard = DashboardScreen(self.services)
         self.push_screen(self._dashboard)
@@ -82,6 +89,24 @@ class ThumperApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield from dashboard_commands(self, screen)
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """Save an SVG of the screen in the state folder (a server has no Downloads folder, and
+        Textual's default there fails without a word) and say where it went."""
+        folder = Path(path) if path else paths.state_dir() / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            saved = self.save_screenshot(filename, str(folder), time_format)
+        except OSError as exc:
+            self.notify(f"screenshot not saved in {folder}: {exc}", severity="error")
+            return None
+        self.notify(f"screenshot saved: {saved}", timeout=15)
+        return saved
 
     def action_help(self) -> None:
         """Show the keys."""

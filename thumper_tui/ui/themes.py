@@ -7,28 +7,17 @@ file wins again once it is changed there, so both places keep meaning something.
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 
 from textual.theme import Theme
 
 from thumper_tui import paths
-
-
-def theme_dirs() -> list[Path]:
-    """Where theme files live: inside the installed wheel, or the source checkout's ``themes/``."""
-    package = Path(__file__).resolve().parents[1]
-    return [package / "themes", package.parent / "themes"]
+from thumper_tui.config.themes import theme_files
 
 
 def load_themes() -> list[Theme]:
     """Every theme file, as Textual ``Theme`` objects (first folder wins on a name clash)."""
-    found: dict[str, Theme] = {}
-    for folder in theme_dirs():
-        for file in sorted(folder.glob("*.toml")):
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-            found.setdefault(str(data["name"]), Theme(**data))
-    return list(found.values())
+    return [Theme(**data) for data in theme_files().values()]  # type: ignore[arg-type]
 
 
 def _state_file() -> Path:

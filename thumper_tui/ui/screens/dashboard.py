@@ -22,7 +22,7 @@ from textual.worker import get_current_worker
 
 from thumper_tui.analytics.answers import current_advice
 from thumper_tui.engine.runs import request
-from thumper_tui.monitor.overview import Overview, read_overview
+from thumper_tui.monitor.overview import Overview, RunView, read_overview
 from thumper_tui.store.engine import error_reason, make_engine
 from thumper_tui.store.migrate import upgrade
 from thumper_tui.store.url import mask_url
@@ -35,7 +35,7 @@ from thumper_tui.ui.messages import (
 )
 from thumper_tui.ui.run_actions import attempt, queue_and_serve, start_worker
 from thumper_tui.ui.screens.confirm import ConfirmScreen
-from thumper_tui.ui.screens.run_dialog import RunChoice, RunDialog
+from thumper_tui.ui.screens.run_dialog import RunChoice, RunDialog, nothing_to_do
 from thumper_tui.ui.services import Services
 from thumper_tui.ui.widgets.fleet.alerts_panel import AlertsPanel
 from thumper_tui.ui.widgets.fleet.database_panel import DatabasePanel
@@ -43,7 +43,7 @@ from thumper_tui.ui.widgets.fleet.workers_panel import WorkersPanel
 from thumper_tui.ui.widgets.run.run_panel import RunPanel
 from thumper_tui.ui.widgets.run.throughput_chart import ThroughputChart
 from thumper_tui.ui.widgets.telemetry.devices import Devices
-from thumper_tui.vocabulary.states import RunTrigger
+from thumper_tui.vocabulary.states import ENDED_STATUSES, RunTrigger
 
 ADVICE_EVERY = 30.0  # seconds between the advisor's readings (it hashes the model file)
 
@@ -209,6 +209,8 @@ class DashboardScreen(Screen[None]):
             f"(retrying in {message.retry_in:.0f} s)"
         )
         banner.display = True
+        stale = self.overview.run if self.overview else None
+        self.query_one(RunPanel).unknown("the database is unreachable", stale)
         if self.overview is None:
             self.query_one(DatabasePanel).update("no reading yet: the database is unreachable")
 
@@ -231,6 +233,9 @@ class DashboardScreen(Screen[None]):
     async def _queue_run(self, choice: RunChoice | None) -> None:
         if choice is None or self.services.engine is None:
             return
+        if nothing_to_do(choice, self.overview.summary if self.overview else None):
+            self.notify("nothing to process: every image is done", severity="warning")
+            return
         await queue_and_serve(
             self,
             self.services,
@@ -246,11 +251,26 @@ class DashboardScreen(Screen[None]):
         await start_worker(self, self.services)
         self._refresh.set()
 
+    def _active(self, doing: str) -> RunView | None:
+        """The active run, or None after saying why there is none to ``doing``."""
+        if not self._reachable():
+            return None
+        run = self.overview.run if self.overview else None
+        if run is None:
+            self.notify(f"no run to {doing}: r starts one", severity="warning")
+            return None
+        if run.status in ENDED_STATUSES:
+            self.notify(
+                f"run {run.id} is {run.status}: nothing to {doing} (r starts another)",
+                severity="warning",
+            )
+            return None
+        return run
+
     async def action_toggle_pause(self) -> None:
         """Pause the active run, or resume it when paused."""
-        run = self.overview.run if self.overview else None
-        if run is None or not self._reachable():
-            self.notify("no active run", severity="warning")
+        run = self._active("pause or resume")
+        if run is None:
             return
         action = "resume" if run.status == "paused" else "pause"
         await self._request(run.id, action)
@@ -259,9 +279,8 @@ class DashboardScreen(Screen[None]):
 
     def action_cancel_run(self) -> None:
         """Cancel the active run after a confirmation."""
-        run = self.overview.run if self.overview else None
+        run = self._active("cancel")
         if run is None:
-            self.notify("no active run", severity="warning")
             return
         done = run.done + run.failed
 

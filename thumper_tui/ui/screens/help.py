@@ -49,15 +49,30 @@ Every chord has a plain key beside it, since many terminals over SSH swallow cho
 """
 
 
+CLOSE_HINT = "Esc closes · ↑ ↓ PgUp PgDn scroll"
+
+
 class HelpScreen(ModalScreen[None]):
-    """Shows :data:`HELP`."""
+    """Shows :data:`HELP`, scrolled by keys (it is taller than an 80x24 terminal)."""
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 76; max-width: 95%; height: auto; max-height: 90%; }
     """
-    BINDINGS = [Binding("escape,q,f1,question_mark", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape,q,f1,question_mark", "dismiss", "Close"),
+        Binding("j", "scroll(1)", "Down", show=False),
+        Binding("k", "scroll(-1)", "Up", show=False),
+    ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog"):
+        with VerticalScroll(classes="dialog") as scroll:
+            scroll.border_title = "Help"
+            scroll.border_subtitle = CLOSE_HINT
             yield Markdown(HELP)
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()  # so the arrow and page keys scroll it
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)

@@ -32,10 +32,25 @@ CHOICES = {
 }
 
 
+def nothing_to_do(choice: RunChoice, summary: StatusSummary | None) -> bool:
+    """Whether ``choice`` would queue a run with no image in it (by the last reading)."""
+    by = summary.images_by_status if summary else {}
+    if choice.kind == "incremental":
+        return summary is not None and by.get("pending", 0) + by.get("failed", 0) == 0
+    return summary is not None and sum(by.values()) == 0
+
+
 def consequence(choice: RunChoice, summary: StatusSummary | None) -> str:
     """What the run will redo, in words, with the numbers the dashboard last read."""
     by = summary.images_by_status if summary else {}
     total = sum(by.values())
+    if nothing_to_do(choice, summary):
+        if total:
+            return (
+                "Nothing to process: every image is done. Import new photos "
+                "(`thumper import`), or go back and choose a full run to redo them."
+            )
+        return "Nothing to process: no photo is imported yet (`thumper import PATH`)."
     if choice.kind == "incremental":
         todo = by.get("pending", 0) + by.get("failed", 0)
         return (
@@ -92,10 +107,12 @@ class RunDialog(ModalScreen[RunChoice | None]):
         self._choice = CHOICES[str(event.option.id)][0]
         self.query_one("#consequence", Label).update(consequence(self._choice, self._summary))
         self.add_class("-confirming")
-        self.query_one("#start", Button).focus()
+        start = self.query_one("#start", Button)
+        start.disabled = nothing_to_do(self._choice, self._summary)
+        (self.query_one("#back", Button) if start.disabled else start).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "start":
+        if event.button.id == "start" and not event.button.disabled:
             self.dismiss(self._choice)
         else:
             self.action_back()

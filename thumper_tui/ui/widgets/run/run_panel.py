@@ -43,8 +43,17 @@ class RunPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield ProgressBar(total=100, show_eta=False, show_percentage=True)
-        yield Label("No active run. Press r to start one.", id="run-counts")
+        yield Label("Reading the database…", id="run-counts")
         yield Label("", id="run-stages")
+
+    def unknown(self, reason: str, stale: RunView | None) -> None:
+        """The database cannot be read: say the run's state is unknown (never "no run")."""
+        if stale is not None:
+            self.border_title = f"{describe(stale)} · as last read"
+            self.query_one("#run-counts", Label).update(f"Not current: {reason}")
+            return
+        self.border_title = "Run · unknown"
+        self.query_one("#run-counts", Label).update(f"Run state unknown: {reason}")
 
     def show(self, run: RunView | None) -> None:
         """Draw ``run`` (``None``: idle)."""

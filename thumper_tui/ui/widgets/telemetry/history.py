@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, ProgressBar, Sparkline
 
 HISTORY_SAMPLES = 900  # 15 minutes at one sample a second
+# Textual's sparkline scales between the smallest and largest value it is given; one value
+# just above 100 at the end pins that scale to 0-100% (2% stays a low bar, not a full one),
+# and the summary of each column leaves it out.
+SCALE_TOP = 100.0001
+
+
+def _column_height(values: Sequence[float]) -> float:
+    shown = [v for v in values if v != SCALE_TOP]
+    return max(shown) if shown else 0.0
 
 
 class HistoryBar(Vertical):
@@ -34,7 +44,7 @@ class HistoryBar(Vertical):
             yield Label(self._label, classes="history-label")
             yield ProgressBar(total=100, show_eta=False, show_percentage=True)
             yield Label("", classes="history-note")
-        yield Sparkline([], summary_function=max)
+        yield Sparkline([], summary_function=_column_height)
 
     def record(self, percent: float, note: str = "") -> None:
         """Show ``percent`` (0-100) now and add it to the history."""
@@ -43,4 +53,4 @@ class HistoryBar(Vertical):
         self.query_one(".history-note", Label).update(note)
         # Padded to the whole window, so the sparkline's time scale never stretches.
         padding = [0.0] * (HISTORY_SAMPLES - len(self.history))
-        self.query_one(Sparkline).data = padding + list(self.history)
+        self.query_one(Sparkline).data = [*padding, *self.history, SCALE_TOP]

@@ -27,17 +27,20 @@ def make_app(
     fixed: bool = True,
     telemetry_interval: float = 3600.0,
     database_interval: float = 0.2,
+    idle_interval: float | None = None,
     retry_base: float = 0.2,
     now: datetime = NOW,
     **settings: Any,
 ) -> ThumperApp:
     """The app in ranch time UTC (plus ``settings``); ``fixed`` pins the clock to ``now`` and
-    the host readings to ``FIXED_HOST``."""
+    the host readings to ``FIXED_HOST``; an idle dashboard reads as often as a busy one unless
+    ``idle_interval`` says otherwise."""
     services = Services(
         load_settings({"database_url": database_url, "timezone": "UTC", **settings}),
         gpus=GpuSampler(nvml if nvml is not None else FakeNvml(init_error=NO_DRIVER)),
         telemetry_interval=telemetry_interval,
         database_interval=database_interval,
+        idle_interval=database_interval if idle_interval is None else idle_interval,
         retry_base=retry_base,
     )
     if fixed:

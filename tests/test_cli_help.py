@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
+import pytest
 
 from tests.helpers import run_cli
 from thumper_tui.cli import SECTIONS, cli
@@ -110,3 +111,19 @@ def test_shell_completion_offers_the_commands() -> None:
     assert result.exit_code == 0
     offered = {line.split(",")[1] for line in result.stdout.splitlines()}
     assert offered == {"process", "profiles", "profile"}
+
+
+def test_a_bad_model_file_is_one_message_and_code_from_process_and_reprocess(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'thumper.db'}"
+    broken = tmp_path / "ranch-yolov8s.pt"
+    broken.write_bytes(b"\x80\x05 not a checkpoint at all")
+    reprocess = run_cli("reprocess", "--model", str(broken), database_url=url)
+    monkeypatch.setenv("THUMPER_MODEL", str(broken))
+    process = run_cli("process", database_url=url)
+    assert process.exit_code == reprocess.exit_code == 2
+    assert process.stderr == reprocess.stderr
+    (line,) = process.stderr.splitlines()
+    assert line.startswith(f"thumper: cannot load model weights {broken}: not a readable")
+    assert "Ultralytics" not in line and "yolo predict" not in line  # our words, not its advice

@@ -108,6 +108,22 @@ def test_profiles_line_up_in_cells_at_80_columns(tmux: list[str], tmp_path: Path
     print(screen)
 
 
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmux: list[str], tmp_path: Path) -> None:
+    url = _ranch(tmp_path, 12, seed=85)
+    ok("process", url=url)
+    command = f"{THUMPER} --database-url {url} runs"
+    _in_tmux(tmux, 80, 24, f"{command}; NO_COLOR=1 {command}")
+    _finished(tmux)
+    shown = subprocess.run(  # -e: with the escape sequences the terminal was sent
+        [*tmux, "capture-pane", "-p", "-e", "-t", "cli"], capture_output=True, text=True
+    ).stdout
+    _, first, second = re.split(r"^.*id.*status.*kind.*$", shown.split("EXIT=")[0], flags=re.M)
+    assert "\x1b[32m" in first  # the done run in green on a terminal
+    assert "\x1b[32m" not in second and "done" in second  # NO_COLOR: the same table, no colour
+    piped = run_cli("runs", database_url=url)  # not a terminal: no escape at all
+    assert "\x1b[" not in piped.stdout and "done" in piped.stdout
+
+
 def test_ctrl_c_leaves_the_run_resumable(tmp_path: Path) -> None:
     url = _ranch(tmp_path, 150, seed=83)
     env = {**_env(), "THUMPER_BATCH_SIZE": "2"}

@@ -164,3 +164,26 @@ def test_the_textual_themes_named_headlessly_are_textuals() -> None:
     from thumper_tui.config.themes import TEXTUAL_THEMES
 
     assert set(BUILTIN_THEMES) == TEXTUAL_THEMES
+
+
+async def test_an_idle_dashboard_reads_the_database_less_often(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    from thumper_tui.engine.runs import queue_run
+
+    await seed_images(engine, 3)
+    app = make_app(database_url, database_interval=0.1, idle_interval=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        await until(pilot, lambda: screen.overview is not None)
+        await pilot.pause(0.3)  # a read begun at the start lands
+        idle = screen.overview
+        for _ in range(10):  # a second that holds ten reads while busy
+            await pilot.pause(0.1)
+        assert screen.overview is idle  # no run, no worker: no read for a minute
+        await queue_run(engine, "incremental")
+        await pilot.press("r", "escape")  # any action reads at once
+        await until(pilot, lambda: screen.overview is not idle and screen.overview.run)
+        busy = screen.overview
+        await until(pilot, lambda: screen.overview is not busy, within=2)  # queued: every 0.1 s

@@ -116,7 +116,7 @@ def test_bad_images_fail_alone(ranch: Path, database_url: str, tmp_path: Path) -
     # Put the photo back: the next incremental run retries the failed images only.
     shutil.copy(ranch / victims[0].relative_to(copy), victims[0])
     retry = run_cli("process", database_url=database_url)
-    assert "1 images done, 1 failed" in retry.stdout
+    assert "1 image done, 1 failed" in retry.stdout
 
 
 async def test_pause_resume_cancel_reach_a_live_worker(

@@ -187,3 +187,19 @@ def test_the_revisions_read_from_the_files_are_alembics_own() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert shipped_revisions() == {r.revision: r.down_revision for r in script.walk_revisions()}
     assert head_revision() == script.get_current_head()
+
+
+def test_the_light_sqlite_file_reading_agrees_with_sqlalchemys() -> None:
+    from thumper_tui.store.url import normalise_url, sqlite_file
+
+    for raw in (
+        "sqlite:////srv/thumper/thumper.db",
+        "sqlite:///relative/thumper.db",
+        "sqlite+aiosqlite:////srv/a b/thumper.db",
+        "sqlite:///~/ranch.db",
+        "sqlite:////srv/thumper.db?timeout=30",
+        " sqlite:////srv/padded.db ",
+    ):
+        assert sqlite_file(raw) == Path(normalise_url(raw).database or ""), raw
+    assert sqlite_file("postgresql://postgres@localhost/thumper") is None
+    assert sqlite_file("sqlite://") is None

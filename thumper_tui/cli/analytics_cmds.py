@@ -14,6 +14,8 @@ import click
 
 from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import EXIT_USAGE, Obj, fail, run_with_database, settings_from
+from thumper_tui.cli.tables import print_fields, print_line, print_markdown
+from thumper_tui.vocabulary.counting import counted
 from thumper_tui.vocabulary.durations import format_duration, format_moment
 
 if TYPE_CHECKING:  # the analytics load when a command runs, not when help lists it
@@ -64,9 +66,11 @@ def readiness_command(ctx: click.Context, as_of: date | None, as_json: bool) -> 
     if as_json:
         click.echo(json.dumps(readiness.to_json(), indent=2))
         return
-    click.echo(f"{readiness.verdict}  (as of {readiness.as_of.isoformat()})")
-    for criterion in readiness.criteria:
-        click.echo(f"  {_mark(criterion.passed)}  {criterion.name:<17} {criterion.detail}")
+    print_line(f"{readiness.verdict}  (as of {readiness.as_of.isoformat()})")
+    print_fields(
+        (f"  {_mark(criterion.passed)}  {criterion.name}", criterion.detail)
+        for criterion in readiness.criteria
+    )
 
 
 @click.command("health")
@@ -120,9 +124,10 @@ def report_command(ctx: click.Context, week_text: str | None, fmt: str) -> None:
         return await current_report(engine, settings, utcnow(), week)
 
     report = run_with_database(settings, work)
-    click.echo(json.dumps(report, indent=2) if fmt == "json" else to_markdown(report), nl=False)
     if fmt == "json":
-        click.echo()
+        click.echo(json.dumps(report, indent=2))
+    else:
+        print_markdown(to_markdown(report))
 
 
 @click.command("advise")
@@ -154,7 +159,8 @@ def advise_command(ctx: click.Context, as_json: bool) -> None:
             else "no pace measured on this ranch yet"
         )
         click.echo(
-            f"run: {plan['kind']}, clear mode {plan['clear_mode']}, {plan['images']:,} photos "
+            f"run: {plan['kind']}, clear mode {plan['clear_mode']}, "
+            f"{counted(plan['images'], 'photo')} "
             f"({took}); `thumper reprocess --if-advised` starts it"
         )
     if data["next_scheduled"]:
@@ -210,7 +216,7 @@ def schedule_command(ctx: click.Context, crontab: bool, systemd: bool, as_json: 
     for slot, plan in slots:
         click.echo(
             f"  {slot.at:%a %Y-%m-%d %H:%M %Z}  would run {plan['kind']}"
-            f" (clear mode {plan['clear_mode']}, {plan['images']:,} photos)"
+            f" (clear mode {plan['clear_mode']}, {counted(plan['images'], 'photo')})"
         )
 
 

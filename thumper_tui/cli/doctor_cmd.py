@@ -8,6 +8,8 @@ import json
 import click
 
 from thumper_tui.cli.runtime import EXIT_FAILURE, settings_from
+from thumper_tui.cli.tables import print_fields
+from thumper_tui.vocabulary.counting import counted
 
 MARKS = {"pass": "ok  ", "warn": "warn", "fail": "FAIL"}
 
@@ -28,19 +30,20 @@ def doctor_command(ctx: click.Context, as_json: bool) -> None:
         payload = {"ok": not failed(findings), "checks": [f.to_json() for f in findings]}
         click.echo(json.dumps(payload, indent=2))
     else:
+        rows: list[tuple[str, str]] = []
         for finding in findings:
-            click.echo(f"{MARKS[finding.status]}  {finding.name}: {finding.detail}")
+            rows.append((MARKS[finding.status], f"{finding.name}: {finding.detail}"))
             if finding.classes:
                 width = max(len(name) for name, _ in finding.classes)
-                for name, category in finding.classes:
-                    click.echo(f"        {name:<{width}}  -> {category}")
+                rows += [("", f"{name:<{width}}  -> {cat}") for name, cat in finding.classes]
             if finding.advice and finding.status != "pass":
-                click.echo(f"        what to do: {finding.advice}")
+                rows.append(("", f"what to do: {finding.advice}"))
+        print_fields(rows)  # each line wrapped under its own text on a narrow terminal
         fails = sum(f.status == "fail" for f in findings)
         warns = sum(f.status == "warn" for f in findings)
         click.echo(
-            f"{fails} failed, {warns} warning{'s' if warns != 1 else ''}, "
-            f"{len(findings) - fails - warns} passed"
+            f"{fails:,} failed, {counted(warns, 'warning')}, "
+            f"{len(findings) - fails - warns:,} passed"
         )
     if failed(findings):
         ctx.exit(EXIT_FAILURE)

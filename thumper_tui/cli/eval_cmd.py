@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from thumper_tui.cli.runtime import EXIT_USAGE, fail, settings_from
+from thumper_tui.vocabulary.counting import counted
 
 
 @click.group("eval")
@@ -68,7 +69,7 @@ def detect(
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
-    click.echo(f"{report['images']} photos in {report['seconds']}s at imgsz {imgsz}")
+    click.echo(f"{counted(report['images'], 'photo')} in {report['seconds']}s at imgsz {imgsz}")
     click.echo(
         f"mAP50 (deer classes): {report['map50']}   all classes: {report['map50_all_classes']}"
     )
@@ -112,8 +113,10 @@ def reid(ctx: click.Context, truth: Path, as_json: bool) -> None:
         click.echo(json.dumps(report, indent=2))
         return
     click.echo(
-        f"{report['profiles']} profiles for {report['individuals']} deer over "
-        f"{report['matched_detections']} matched detections in {report['images']} photos"
+        f"{counted(report['profiles'], 'profile')} for "
+        f"{counted(report['individuals'], 'deer')} over "
+        f"{counted(report['matched_detections'], 'matched detection')} in "
+        f"{counted(report['images'], 'photo')}"
     )
     click.echo(
         f"B-cubed precision {report['bcubed_precision']:.3f}  recall "

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from thumper_tui.cli.runtime import EXIT_FAILURE, run_with_database, settings_from
+from thumper_tui.vocabulary.counting import counted
 
 if TYPE_CHECKING:  # the importer loads when the command runs, not when help lists it
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,10 +23,10 @@ MAX_LISTED = 100
 def _print_summary(summary: ImportSummary) -> None:
     echo = click.echo
     echo(
-        f"{summary.found} files in {summary.seconds:.1f}s "
+        f"{counted(summary.found, 'file')} in {summary.seconds:.1f} s "
         f"({summary.files_per_second:,.0f} files/s): "
         f"{summary.imported} imported, {summary.already_known} already known, "
-        f"{len(summary.duplicates)} duplicates, {len(summary.failures)} failed"
+        f"{counted(len(summary.duplicates), 'duplicate')}, {len(summary.failures):,} failed"
     )
     if summary.cameras_created:
         echo(f"new cameras: {', '.join(summary.cameras_created)}")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import EXIT_USAGE, fail, run_with_database, settings_from
-from thumper_tui.cli.tables import Column, cell, print_table
+from thumper_tui.cli.tables import Column, cell, print_fields, print_table
 from thumper_tui.vocabulary.counting import counted
+from thumper_tui.vocabulary.durations import format_local
 
 if TYPE_CHECKING:  # the naming layer loads when a command runs, not when help lists it
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -150,31 +152,65 @@ def show_command(ctx: click.Context, profile_id: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(detail, indent=2, ensure_ascii=False))
         return
-    _print_detail(detail)
+    _print_detail(detail, settings.zone())
 
 
-def _print_detail(d: dict[str, Any]) -> None:
+PHOTO_COLUMNS = (
+    Column("detection", "right"),
+    Column("taken"),
+    Column("camera", cut=True),
+    Column("category"),
+    Column("box (x0 y0 x1 y1)"),
+    Column("match", "right"),
+    Column("marks"),
+    Column("path", cut=True, keep_end=True),
+)
+
+
+def _local(moment: str | None, zone: tzinfo) -> str:
+    return format_local(datetime.fromisoformat(moment), zone) if moment else "-"
+
+
+def _print_detail(d: dict[str, Any], zone: tzinfo) -> None:
     name = repr(d["name"]) if d["name"] else "(unnamed)"
     status = "" if d["status"] == "active" else f" ({d['status']} into {d['merged_into']})"
     click.echo(f"profile {d['id']}: {name}, {d['category']}{status}")
-    click.echo(f"notes       {d['notes'] or '-'}")
-    click.echo(
-        f"seen        {d['sightings']} times, first {d['first_seen']}, last {d['last_seen']}"
-    )
-    cameras = ", ".join(f"{c} {n}" for c, n in d["cameras"].items()) or "-"
-    click.echo(f"cameras     {cameras}")
     primary = d["primary_photo"]
-    click.echo(f"primary     {primary['path'] if primary else '-'}")
-    for p in d["photos"]:
-        score = "founder" if p["match_score"] is None else f"{p['match_score']:.3f}"
-        marks = (" verified" if p["verified"] else "") + (" corrected" if p["corrected"] else "")
-        box = " ".join(f"{v:.3f}" for v in p["box"])
-        click.echo(
-            f"  {p['detection']:>7}  {p['taken_at']}  {p['camera']:<12} {p['category']:<7} "
-            f"[{box}] {score}{marks}  {p['path']}"
-        )
+    print_fields(
+        [
+            ("notes", d["notes"] or "-"),
+            (
+                "seen",
+                f"{counted(d['sightings'], 'time')}, first {_local(d['first_seen'], zone)}, "
+                f"last {_local(d['last_seen'], zone)}",
+            ),
+            ("cameras", ", ".join(f"{c} {n:,}" for c, n in d["cameras"].items()) or "-"),
+            ("primary", primary["path"] if primary else "-"),
+        ]
+    )
+    print_table(
+        PHOTO_COLUMNS,
+        (
+            [
+                p["detection"],
+                _local(p["taken_at"], zone),
+                cell(p["camera"]),
+                p["category"],
+                " ".join(f"{v:.3f}" for v in p["box"]),
+                "founder" if p["match_score"] is None else f"{p['match_score']:.3f}",
+                " ".join(mark for mark in ("verified", "corrected") if p[mark]),
+                cell(p["path"]),
+            ]
+            for p in d["photos"]
+        ),
+    )
     decisions = d["decisions"]
-    for a in decisions["audit"]:
-        click.echo(f"  audit {a['id']}: {a['at']} {a['action']} {a['before']} -> {a['after']}")
+    print_fields(
+        (
+            f"  audit {a['id']}",
+            f"{_local(a['at'], zone)} {a['action']} {a['before']} -> {a['after']}",
+        )
+        for a in decisions["audit"]
+    )
     if decisions["not_the_same_as"]:
         click.echo("  not the same deer as " + ", ".join(map(str, decisions["not_the_same_as"])))

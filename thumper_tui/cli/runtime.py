@@ -55,13 +55,13 @@ def settings_from(ctx: click.Context, **flags: Any) -> Settings:
 def missing_database(settings: Settings) -> str | None:
     """Why the database cannot be used without creating it: an SQLite file that does not
     exist (a typo must not look like an empty ranch); None when it exists or is a server's."""
-    from thumper_tui.store.url import is_sqlite, normalise_url
+    from thumper_tui.store.url import sqlite_file
 
-    url = normalise_url(settings.database_url)
-    if not is_sqlite(url) or Path(url.database or "").exists():
+    path = sqlite_file(settings.database_url)
+    if path is None or path.exists():
         return None
     return (
-        f"no database at {url.database}: check `database_url` (config, THUMPER_DATABASE_URL "
+        f"no database at {path}: check `database_url` (config, THUMPER_DATABASE_URL "
         "or --database-url) for a typo; `thumper import` creates it"
     )
 

@@ -175,3 +175,14 @@ def print_line(line: str, *, err: bool = False) -> None:
     width = None if stream.isatty() else UNLIMITED
     console = Console(file=stream, width=width, highlight=False, _environ=measured_environ())
     console.print(Text(line), markup=False, emoji=False)
+
+
+def print_markdown(text: str) -> None:
+    """Markdown as it reads on a terminal (fitted to its width), or as written off one (a file,
+    a pipe: the document itself)."""
+    if not sys.stdout.isatty():
+        sys.stdout.write(text)
+        return
+    from rich.markdown import Markdown
+
+    stdout_console().print(Markdown(text))

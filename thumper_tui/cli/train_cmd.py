@@ -5,6 +5,8 @@ Both rebuild reproducibly: the demo detector and the identity embedder (the lab 
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -52,13 +54,28 @@ def train_demo_command(
     work: Path, seed: int, images: int, deer: int, epochs: int, imgsz: int, install: bool
 ) -> None:
     """Generate a synthetic ranch and train the demo yolov8n on it (CPU or GPU)."""
+    from thumper_tui.cli.progress import ProgressBar
     from thumper_tui.lab.detector.train import TrainOptions, train_demo
 
-    card = train_demo(
-        work,
-        TrainOptions(seed=seed, images=images, deer=deer, epochs=epochs, imgsz=imgsz),
-        install=install,
-    )
+    bars: list[ProgressBar] = []
+
+    def phase(what: str, unit: str, total: int) -> Callable[[int], None]:
+        if bars:
+            bars[-1].finish()
+        bars.append(ProgressBar(what, sys.stderr, unit=unit, per_minute=unit == "epochs"))
+        bars[-1].start(total)
+        return bars[-1].advance
+
+    try:
+        card = train_demo(
+            work,
+            TrainOptions(seed=seed, images=images, deer=deer, epochs=epochs, imgsz=imgsz),
+            install=install,
+            progress=phase,
+        )
+    finally:
+        if bars:
+            bars[-1].finish()
     click.echo(json.dumps(card, indent=2))
 
 

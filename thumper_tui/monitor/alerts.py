@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from thumper_tui.engine.provenance import reid_caution
 from thumper_tui.engine.runs import RunInfo
 from thumper_tui.engine.workers import WorkerInfo
-from thumper_tui.vocabulary.states import RunStatus, WorkerState
+from thumper_tui.vocabulary.durations import describe_age
+from thumper_tui.vocabulary.states import START_WORKER, RunStatus, WorkerState
 
-START_WORKER = "start_worker"
 RECENT = timedelta(hours=24)
 SPIKE_MIN_FAILED = 5
 SPIKE_SHARE = 0.2
@@ -23,15 +23,6 @@ class Alert:
     level: str  # "warning" or "error"
     text: str
     action: str | None = None
-
-
-def describe_age(seconds: float) -> str:
-    """A heartbeat age in words a person reads at a glance: ``3 s``, ``4 min``, ``2 h``."""
-    if seconds < 120:
-        return f"{max(0.0, seconds):.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.0f} h"
 
 
 def worker_alerts(workers: list[WorkerInfo], run_waiting: bool, now: datetime) -> list[Alert]:

@@ -23,9 +23,7 @@ from thumper_tui.store.models import Detection, Run
 from thumper_tui.store.queries import StatusSummary, status_summary
 from thumper_tui.store.types import utcnow
 from thumper_tui.telemetry.samples import Sample, samples_since, throughput_series
-from thumper_tui.vocabulary.states import RunStatus, WorkerState
-
-STAGES = ("decode", "detect", "embed", "reid", "write")
+from thumper_tui.vocabulary.states import STAGES, RunStatus, WorkerState
 
 
 @dataclass(frozen=True)

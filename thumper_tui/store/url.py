@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+if TYPE_CHECKING:  # SQLAlchemy loads where a URL is parsed, not where a command only starts
+    from sqlalchemy.engine import URL
+
+# sqlite:///relative.db, sqlite:////abs/thumper.db, with an optional driver and query string:
+# everything between the third slash and the query is the file, as SQLAlchemy reads it.
+SQLITE_FILE = re.compile(r"^sqlite(?:\+\w+)?:///([^?]*)(?:\?.*)?$")
 
 _POSTGRES_SCHEMES = {
     "postgres",
@@ -22,6 +28,9 @@ def normalise_url(raw: str) -> URL:
 
     Raises ``ValueError`` with a user-facing reason for anything Thumper cannot use.
     """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     text = raw.strip()
     if text.startswith("postgres://"):
         text = "postgresql://" + text[len("postgres://") :]
@@ -43,6 +52,9 @@ def normalise_url(raw: str) -> URL:
 
 def mask_url(raw: str) -> str:
     """``raw`` with any password replaced by ``***``; unparseable input is returned masked whole."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         url = make_url(raw.strip())
     except ArgumentError:
@@ -53,3 +65,12 @@ def mask_url(raw: str) -> str:
 def is_sqlite(url: URL) -> bool:
     """True for an SQLite URL."""
     return url.get_backend_name() == "sqlite"
+
+
+def sqlite_file(raw: str) -> Path | None:
+    """The file an SQLite URL names (as :func:`normalise_url` reads it), or None for any other
+    URL; read without loading SQLAlchemy, for commands that only check the file is there."""
+    found = SQLITE_FILE.match(raw.strip())
+    if found is None or found.group(1) in ("", ":memory:"):
+        return None
+    return Path(found.group(1)).expanduser()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,18 +16,18 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from thumper_tui import paths
 from thumper_tui.config import DEFAULT_THEME
-from thumper_tui.ui.commands import dashboard_commands
 from thumper_tui.ui.screens.dashboard import DashboardScreen
-from thumper_tui.ui.screens.duplicates import DuplicatesScreen
-from thumper_tui.ui.screens.help import HelpScreen
-from thumper_tui.ui.screens.profiles import ProfilesScreen
-from thumper_tui.ui.screens.readiness import ReadinessScreen
-from thumper_tui.ui.screens.runs import RunsScreen
-from thumper_tui.ui.screens.unplaced import UnplacedScreen
 from thumper_tui.ui.services import Services
 from thumper_tui.ui.themes import chosen_theme, load_themes, remember_theme
 
-NumberedScreen = ReadinessScreen | RunsScreen | ProfilesScreen | DuplicatesScreen | UnplacedScreen
+# The numbered screens, loaded when first shown: the dashboard paints without their libraries.
+NUMBERED = {
+    "readiness": ("readiness", "ReadinessScreen"),
+    "runs": ("runs", "RunsScreen"),
+    "profiles": ("profiles", "ProfilesScreen"),
+    "duplicates": ("duplicates", "DuplicatesScreen"),
+    "unplaced": ("unplaced", "UnplacedScreen"),
+}
 
 
 class ThumperApp(App[None]):
@@ -87,6 +88,8 @@ class ThumperApp(App[None]):
             await self.services.engine.dispose()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        from thumper_tui.ui.commands import dashboard_commands
+
         yield from super().get_system_commands(screen)
         yield from dashboard_commands(self, screen)
 
@@ -110,6 +113,8 @@ class ThumperApp(App[None]):
 
     def action_help(self) -> None:
         """Show the keys."""
+        from thumper_tui.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -120,32 +125,27 @@ class ThumperApp(App[None]):
 
     def action_show_readiness(self) -> None:
         """Screen 2: is the herd ready to name?"""
-        self._show(ReadinessScreen)
+        self._show("readiness")
 
     def action_show_runs(self) -> None:
         """Screen 3: runs, the advisor and the weekly report."""
-        self._show(RunsScreen)
+        self._show("runs")
 
     def action_show_profiles(self) -> None:
         """Screen 4: name the herd."""
-        self._show(ProfilesScreen)
+        self._show("profiles")
 
     def action_show_duplicates(self) -> None:
         """Screen 5: review profiles that may be one deer."""
-        self._show(DuplicatesScreen)
+        self._show("duplicates")
 
     def action_show_unplaced(self) -> None:
         """Screen 6: place the deer detections in no profile."""
-        self._show(UnplacedScreen)
+        self._show("unplaced")
 
-    def _show(
-        self,
-        kind: type[ReadinessScreen]
-        | type[RunsScreen]
-        | type[ProfilesScreen]
-        | type[DuplicatesScreen]
-        | type[UnplacedScreen],
-    ) -> None:
+    def _show(self, name: str) -> None:
+        module, attribute = NUMBERED[name]
+        kind = getattr(importlib.import_module(f"thumper_tui.ui.screens.{module}"), attribute)
         if isinstance(self.screen, kind):
             return
         self.action_show_dashboard()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from thumper_tui.monitor.alerts import describe_age as age
+from thumper_tui.vocabulary.durations import describe_age as age
 from thumper_tui.vocabulary.durations import format_duration
 from thumper_tui.vocabulary.durations import format_moment as moment
 

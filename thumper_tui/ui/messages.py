@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from thumper_tui.analytics.advisor import Advice
-from thumper_tui.analytics.answers import RanchView
-from thumper_tui.monitor.overview import Overview
 from thumper_tui.telemetry.snapshots import GpuState, HostSnapshot
+
+if TYPE_CHECKING:  # what the database reads carry loads with the first read, after the paint
+    from thumper_tui.analytics.advisor import Advice
+    from thumper_tui.analytics.answers import RanchView
+    from thumper_tui.monitor.overview import Overview
 
 
 class TelemetrySampled(Message):

@@ -23,6 +23,7 @@ from thumper_tui.ui.screens.ask import AskScreen
 from thumper_tui.ui.screens.choose import ChooseScreen
 from thumper_tui.ui.screens.herd_screen import HerdScreen
 from thumper_tui.ui.screens.profile_picker import ProfilePicker
+from thumper_tui.vocabulary.counting import counted
 
 
 class ProfileDecisions(HerdScreen):
@@ -120,7 +121,9 @@ class ProfileDecisions(HerdScreen):
                 step = correct_profile(self.engine, profile_id, category, actor="ui")
                 changed = await attempt(self, "correct the category", step)
                 if changed is not None:
-                    self.notify(f"profile {profile_id} is a {category} ({changed} detections)")
+                    self.notify(
+                        f"profile {profile_id} is a {category} ({counted(changed, 'detection')})"
+                    )
                 self.reload(profile_id)
 
         self.app.push_screen(
@@ -146,7 +149,8 @@ class ProfileDecisions(HerdScreen):
                 )
                 if moved is not None:
                     self.notify(
-                        f"profile {source} merged into {target} ({moved} detections; u undoes)"
+                        f"profile {source} merged into {target} "
+                        f"({counted(moved, 'detection')}; u undoes)"
                     )
                 self.reload(target)
 
@@ -163,7 +167,9 @@ class ProfileDecisions(HerdScreen):
             self, "split", split_profile(self.engine, profile_id, wanted, actor="ui")
         )
         if new_id is not None:
-            self.notify(f"{len(wanted)} detections split into new profile {new_id} (u undoes)")
+            self.notify(
+                f"{counted(len(wanted), 'detection')} split into new profile {new_id} (u undoes)"
+            )
             self.chosen = set()
         self.reload(profile_id)
 

@@ -12,12 +12,7 @@ from typing import TypeVar
 
 from textual.widget import Widget
 
-from thumper_tui.detector.model import weights_are_demo
 from thumper_tui.engine import daemon
-from thumper_tui.engine.provenance import refuses, unmarked_covered
-from thumper_tui.engine.runs import RunError, queue_run
-from thumper_tui.naming.names import NamingError
-from thumper_tui.store.engine import error_reason
 from thumper_tui.ui.services import Services
 
 T = TypeVar("T")
@@ -25,6 +20,10 @@ T = TypeVar("T")
 
 async def attempt(widget: Widget, what: str, step: Awaitable[T]) -> T | None:
     """Await ``step``; a refusal or a database error becomes a notification and None."""
+    from thumper_tui.engine.runs import RunError
+    from thumper_tui.naming.names import NamingError
+    from thumper_tui.store.engine import error_reason
+
     try:
         return await step
     except (RunError, NamingError) as exc:
@@ -71,6 +70,10 @@ async def queue_and_serve(
     worker_alive: bool,
 ) -> int | None:
     """Queue a run; when no worker is alive, start one. The run's id, or None if refused."""
+    from thumper_tui.detector.model import weights_are_demo
+    from thumper_tui.engine.provenance import refuses, unmarked_covered
+    from thumper_tui.engine.runs import RunError, queue_run
+
     assert services.engine is not None
     engine = services.engine
 

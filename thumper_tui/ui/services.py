@@ -6,15 +6,16 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
-
-from sqlalchemy.ext.asyncio import AsyncEngine
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from thumper_tui.config import Settings
-from thumper_tui.store.types import utcnow
 from thumper_tui.telemetry.host import sample_host
 from thumper_tui.telemetry.nvml import GpuSampler
 from thumper_tui.telemetry.snapshots import HostSnapshot
+from thumper_tui.vocabulary.durations import utcnow
+
+if TYPE_CHECKING:  # the engine is made on the app's loop, after the first paint
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 T = TypeVar("T")
 
@@ -29,6 +30,7 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     telemetry_interval: float = 1.0
     database_interval: float = 1.5
+    idle_interval: float = 5.0  # between database reads with no active run and no live worker
     retry_base: float = 1.0
     retry_max: float = 30.0
     engine: AsyncEngine | None = None

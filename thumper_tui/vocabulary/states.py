@@ -65,3 +65,7 @@ class WorkerState(StrEnum):
 class ProfileStatus(StrEnum):
     ACTIVE = "active"
     MERGED = "merged"
+
+
+STAGES = ("decode", "detect", "embed", "reid", "write")  # a run's stages, in their order
+START_WORKER = "start_worker"  # the action an alert offers when no worker serves the runs

@@ -12,6 +12,7 @@ import os
 import platform
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,15 @@ class TrainOptions:
     eval_images: int = 300
 
 
-def _train(data: Path, runs: Path, options: TrainOptions) -> Path:
+# A progress bar maker: (what, unit, total) -> advance(count); the CLI draws one per phase.
+Progress = Callable[[str, str, int], Callable[[int], None]]
+
+
+def _silent(what: str, unit: str, total: int) -> Callable[[int], None]:
+    return lambda count: None
+
+
+def _train(data: Path, runs: Path, options: TrainOptions, on_epoch: Callable[[int], None]) -> Path:
     import torch
     from ultralytics import YOLO
 
@@ -47,6 +56,7 @@ def _train(data: Path, runs: Path, options: TrainOptions) -> Path:
     # ultralytics trains on cpu_count - 1 threads, a single one on a 2-core box; take them all.
     threads = os.cpu_count() or 1
     model.add_callback("on_pretrain_routine_start", lambda _trainer: torch.set_num_threads(threads))
+    model.add_callback("on_train_epoch_end", lambda _trainer: on_epoch(1))
     model.train(
         data=str(data),
         epochs=options.epochs,
@@ -134,19 +144,27 @@ def install_demo(weights: Path, card: dict[str, Any]) -> None:
     DEMO_CARD.write_text(json.dumps(card, indent=2) + "\n")
 
 
-def train_demo(work: Path, options: TrainOptions, *, install: bool = True) -> dict[str, Any]:
+def train_demo(
+    work: Path, options: TrainOptions, *, install: bool = True, progress: Progress = _silent
+) -> dict[str, Any]:
     """Generate data, train, evaluate on an unseen seed and (with ``install``) ship the result.
 
-    Returns the model card. ``work`` keeps the ranches, the dataset and ultralytics' run folder.
+    Returns the model card. ``work`` keeps the ranches, the dataset and ultralytics' run folder;
+    ``progress`` is told of the drawing and of every epoch.
     """
     prepare()
     started = time.perf_counter()
     ranch = work / "ranch"
     if not (ranch / "truth.json").exists():
-        generate(ranch, RanchOptions(images=options.images, deer=options.deer, seed=options.seed))
+        drawn = progress("Drawing", "photos", options.images)
+        generate(
+            ranch,
+            RanchOptions(images=options.images, deer=options.deer, seed=options.seed),
+            on_progress=drawn,
+        )
     data = export_yolo(ranch, work / "yolo", width=options.export_width)
     generated = time.perf_counter()
-    weights = _train(data, work / "runs", options)
+    weights = _train(data, work / "runs", options, progress("Training", "epochs", options.epochs))
     trained = time.perf_counter()
     metrics = evaluate_unseen(weights, work, options)
     seconds = {

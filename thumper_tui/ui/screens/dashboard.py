@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -20,12 +21,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from thumper_tui.analytics.answers import current_advice
-from thumper_tui.engine.runs import request
-from thumper_tui.monitor.overview import Overview, RunView, read_overview
-from thumper_tui.store.engine import error_reason, make_engine
-from thumper_tui.store.migrate import upgrade
-from thumper_tui.store.url import mask_url
 from thumper_tui.ui.format import moment
 from thumper_tui.ui.messages import (
     AdviceRead,
@@ -44,6 +39,9 @@ from thumper_tui.ui.widgets.run.run_panel import RunPanel
 from thumper_tui.ui.widgets.run.throughput_chart import ThroughputChart
 from thumper_tui.ui.widgets.telemetry.devices import Devices
 from thumper_tui.vocabulary.states import ENDED_STATUSES, RunTrigger
+
+if TYPE_CHECKING:  # the database layer loads with the first read, after the first paint
+    from thumper_tui.monitor.overview import Overview, RunView
 
 ADVICE_EVERY = 30.0  # seconds between the advisor's readings (it hashes the model file)
 
@@ -65,7 +63,7 @@ class DashboardScreen(Screen[None]):
         super().__init__(id="dashboard")
         self.services = services
         self.overview: Overview | None = None
-        self.database_label = mask_url(services.settings.database_url)
+        self.database_label = "(database)"  # the masked URL, once the database layer is loaded
         self._stopping = threading.Event()
         self._refresh = asyncio.Event()
         self._in_flight: asyncio.Future[Overview] | None = None
@@ -88,7 +86,8 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sample_telemetry()
-        self.watch_database()
+        # After the first paint: the database layer takes longer to load than the screen.
+        self.call_after_refresh(self.watch_database)
 
     def on_unmount(self) -> None:
         self._stopping.set()
@@ -115,6 +114,10 @@ class DashboardScreen(Screen[None]):
     async def _read(self) -> Overview:
         # Shielded: Textual cancels workers as it quits, and a query cancelled half-way
         # leaves aiosqlite a connection it can never close; the read finishes on its own.
+        from thumper_tui.monitor.overview import read_overview
+        from thumper_tui.store.engine import make_engine
+        from thumper_tui.store.migrate import upgrade
+
         services = self.services
 
         async def read() -> Overview:
@@ -150,7 +153,11 @@ class DashboardScreen(Screen[None]):
     @work(group="database", exit_on_error=False)
     async def watch_database(self) -> None:
         """Read the overview every interval; while the database is away, retry with backoff."""
+        from thumper_tui.store.engine import error_reason
+        from thumper_tui.store.url import mask_url
+
         services = self.services
+        self.database_label = mask_url(services.settings.database_url)
         delay = services.retry_base
         while not self._stopping.is_set():
             try:
@@ -164,11 +171,19 @@ class DashboardScreen(Screen[None]):
             delay = services.retry_base
             self.post_message(OverviewRead(overview))
             await self._ask_the_advisor()
-            # Under another screen its panels are not seen: read seldom, and at once on return.
-            await self._pause(services.database_interval if self._seen() else HIDDEN_INTERVAL)
+            # Under another screen its panels are not seen: read seldom, and at once on return;
+            # with no run and no worker, little changes: read less often (a key reads at once).
+            if not self._seen():
+                await self._pause(HIDDEN_INTERVAL)
+            else:
+                busy = self._busy(overview)  # this reading: its message is not handled yet
+                await self._pause(services.database_interval if busy else services.idle_interval)
 
     async def _ask_the_advisor(self) -> None:
         """Every ``ADVICE_EVERY`` seconds: the advisor's verdict and the next scheduled run."""
+        from thumper_tui.analytics.answers import current_advice
+        from thumper_tui.store.engine import error_reason
+
         services = self.services
         now = time.monotonic()
         if services.engine is None or now - self._advised_at < ADVICE_EVERY:
@@ -194,13 +209,34 @@ class DashboardScreen(Screen[None]):
         await self.query_one(Devices).show(message.gpus, message.host)
 
     def on_overview_read(self, message: OverviewRead) -> None:
+        banner = self.query_one("#db-banner", Static)
+        # Only the panels whose data changed are drawn again (all of them after an outage).
+        previous = None if banner.display else self.overview
         overview = self.overview = message.overview
-        self.query_one("#db-banner", Static).display = False
-        self.query_one(RunPanel).show(overview.run)
+        banner.display = False
+
+        def changed(*parts: str) -> bool:
+            return previous is None or any(
+                getattr(previous, part) != getattr(overview, part) for part in parts
+            )
+
+        if changed("run"):
+            self.query_one(RunPanel).show(overview.run)
         self.query_one(ThroughputChart).show(overview.throughput, overview.run is not None)
-        self.query_one(WorkersPanel).show(overview.workers, overview.gpu_samples, overview.taken_at)
-        self.query_one(DatabasePanel).show(overview)
-        self.query_one(AlertsPanel).show(overview.alerts)
+        if changed("workers", "gpu_samples") or overview.workers:  # ages move on with the clock
+            self.query_one(WorkersPanel).show(
+                overview.workers, overview.gpu_samples, overview.taken_at
+            )
+        if changed("summary", "assignment_rate"):
+            self.query_one(DatabasePanel).show(overview)
+        if changed("alerts"):
+            self.query_one(AlertsPanel).show(overview.alerts)
+
+    @staticmethod
+    def _busy(overview: Overview) -> bool:
+        """Whether a run is active or a worker alive: then the panels change by the second."""
+        active = overview.run is not None and overview.run.status not in ENDED_STATUSES
+        return active or any(w.is_fresh(overview.taken_at) for w in overview.workers)
 
     def on_database_unreachable(self, message: DatabaseUnreachable) -> None:
         banner = self.query_one("#db-banner", Static)
@@ -299,6 +335,8 @@ class DashboardScreen(Screen[None]):
         )
 
     async def _request(self, run_id: int, action: str) -> None:
+        from thumper_tui.engine.runs import request
+
         assert self.services.engine is not None
         status = await attempt(
             self, f"{action} run {run_id}", request(self.services.engine, run_id, action)

@@ -27,6 +27,7 @@ from thumper_tui.ui.screens.herd_screen import HerdScreen
 from thumper_tui.ui.services import Services
 from thumper_tui.ui.widgets.photos.photo_view import PhotoView
 from thumper_tui.ui.widgets.profiles.profile_table import profile_label as label
+from thumper_tui.vocabulary.counting import counted
 
 PAIRS = 50
 
@@ -136,7 +137,9 @@ class DuplicatesScreen(HerdScreen):
         gone, kept = survivor(self.profiles[pair.a], self.profiles[pair.b])
         moved = await attempt(self, "merge", merge_profiles(self.engine, gone.id, kept.id, "ui"))
         if moved is not None:
-            self.notify(f"profile {gone.id} merged into {kept.id} ({moved} detections; u undoes)")
+            self.notify(
+                f"profile {gone.id} merged into {kept.id} ({counted(moved, 'detection')}; u undoes)"
+            )
         self.reload(self.kept())
 
     async def action_not_same(self) -> None:

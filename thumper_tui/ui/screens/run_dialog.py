@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
 
-from thumper_tui.store.queries import StatusSummary
+if TYPE_CHECKING:
+    from thumper_tui.store.queries import StatusSummary
 
 
 @dataclass(frozen=True)

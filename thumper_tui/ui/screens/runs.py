@@ -23,6 +23,7 @@ from thumper_tui.ui.services import Services
 from thumper_tui.ui.widgets.runs.advice_panel import AdvicePanel, estimate_text
 from thumper_tui.ui.widgets.runs.run_detail import RunDetail
 from thumper_tui.ui.widgets.runs.run_table import RunTable
+from thumper_tui.vocabulary.counting import counted
 from thumper_tui.vocabulary.states import RunTrigger
 
 
@@ -89,7 +90,7 @@ class RunsScreen(RanchViewScreen):
         self.app.push_screen(
             ConfirmScreen(
                 f"Start a {plan.kind.value} run (clear mode {plan.clear_mode.value}) of "
-                f"{plan.images:,} photos? How long: {estimate_text(advice)}. "
+                f"{counted(plan.images, 'photo')}? How long: {estimate_text(advice)}. "
                 f"Because: {'; '.join(advice.reasons)}.",
                 yes="Start it",
                 no="Not now",

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import Static
 
-from thumper_tui.monitor.alerts import START_WORKER, Alert
+from thumper_tui.ui.widgets.text import show_text
+from thumper_tui.vocabulary.states import START_WORKER
+
+if TYPE_CHECKING:  # the database layer loads after the first paint
+    from thumper_tui.monitor.alerts import Alert
 
 HINTS = {START_WORKER: "press w to start a worker"}
 
@@ -26,8 +32,8 @@ class AlertsPanel(Static):
         self.set_class(any(a.level == "warning" for a in alerts), "-warning")
         self.set_class(any(a.level == "error" for a in alerts), "-error")
         if not alerts:
-            self.update("no alerts")
+            show_text(self, "no alerts")
             return
         ordered = sorted(alerts, key=lambda a: a.level != "error")
         lines = [a.text + (f" ({HINTS[a.action]})" if a.action in HINTS else "") for a in ordered]
-        self.update(Text("\n".join(lines)))
+        show_text(self, Text("\n".join(lines)))

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import Static
 
-from thumper_tui.monitor.overview import Overview
+from thumper_tui.ui.widgets.text import show_text
+from thumper_tui.vocabulary.counting import counted
+
+if TYPE_CHECKING:  # the database layer loads after the first paint
+    from thumper_tui.monitor.overview import Overview
 
 
 class DatabasePanel(Static):
@@ -26,9 +32,10 @@ class DatabasePanel(Static):
         rate = overview.assignment_rate
         assigned = "—" if rate is None else f"{100 * rate:.0f}%"
         self.border_title = f"Database · {s.database}"
-        self.update(
+        show_text(
+            self,
             f"images {total:,}: {by.get('done', 0):,} done · {by.get('pending', 0):,} pending · "
             f"{by.get('processing', 0):,} in work · {by.get('failed', 0):,} failed\n"
-            f"{s.detections:,} detections · {s.profiles_total:,} profiles "
-            f"({s.profiles_named:,} named) · {assigned} assigned"
+            f"{counted(s.detections, 'detection')} · {counted(s.profiles_total, 'profile')} "
+            f"({s.profiles_named:,} named) · {assigned} assigned",
         )

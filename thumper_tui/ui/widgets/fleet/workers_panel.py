@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.widgets import DataTable
 
-from thumper_tui.engine.workers import WorkerInfo
-from thumper_tui.telemetry.samples import Sample
 from thumper_tui.ui.format import age
+
+if TYPE_CHECKING:  # the database layer loads after the first paint
+    from thumper_tui.engine.workers import WorkerInfo
+    from thumper_tui.telemetry.samples import Sample
 
 
 def _gpu(samples: list[Sample]) -> str:

@@ -9,13 +9,16 @@ from textual.widgets import Static
 
 from thumper_tui.ui.format import moment
 from thumper_tui.ui.widgets.profiles.profile_table import UNNAMED
+from thumper_tui.vocabulary.counting import counted
 
 
 def describe(detail: dict[str, Any]) -> Text:
     """The card's text; a user's name and notes are shown literally, never as markup."""
     text = Text()
     text.append(detail["name"] or UNNAMED, style="bold")
-    text.append(f"  #{detail['id']} · {detail['category']} · {detail['sightings']:,} sightings")
+    text.append(
+        f"  #{detail['id']} · {detail['category']} · {counted(detail['sightings'], 'sighting')}"
+    )
     cameras = ", ".join(f"{c} {n}" for c, n in detail["cameras"].items())
     if detail["first_seen"]:
         text.append(

@@ -13,6 +13,7 @@ from textual.events import Resize
 from textual.widgets import DataTable
 
 from thumper_tui.naming.names import Profile
+from thumper_tui.vocabulary.counting import counted
 
 COLUMNS = ("id", "name", "category", "seen", "first", "last", "cameras")
 NARROW_COLUMNS = 4
@@ -24,7 +25,7 @@ def profile_label(profile: Profile) -> Text:
     """``#12 Bambi · buck · 40 sightings``, the name literal."""
     text = Text(f"#{profile.id} ")
     text.append(profile.name or UNNAMED, style="bold" if profile.name else "italic")
-    text.append(f" · {profile.category} · {profile.sightings:,} sightings")
+    text.append(f" · {profile.category} · {counted(profile.sightings, 'sighting')}")
     return text
 
 

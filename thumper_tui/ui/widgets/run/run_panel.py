@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, ProgressBar
 
-from thumper_tui.monitor.overview import STAGES, RunView
 from thumper_tui.ui.format import duration, rate
+from thumper_tui.ui.widgets.text import show_text
+from thumper_tui.vocabulary.states import ENDED_STATUSES, STAGES
+
+if TYPE_CHECKING:  # the database layer loads after the first paint
+    from thumper_tui.monitor.overview import RunView
 
 STAGE_LABELS = {"decode": "decode", "detect": "detect", "embed": "embed", "reid": "re-ID"}
 
@@ -50,10 +56,10 @@ class RunPanel(Vertical):
         """The database cannot be read: say the run's state is unknown (never "no run")."""
         if stale is not None:
             self.border_title = f"{describe(stale)} · as last read"
-            self.query_one("#run-counts", Label).update(f"Not current: {reason}")
+            show_text(self.query_one("#run-counts", Label), f"Not current: {reason}")
             return
         self.border_title = "Run · unknown"
-        self.query_one("#run-counts", Label).update(f"Run state unknown: {reason}")
+        show_text(self.query_one("#run-counts", Label), f"Run state unknown: {reason}")
 
     def show(self, run: RunView | None) -> None:
         """Draw ``run`` (``None``: idle)."""
@@ -63,15 +69,16 @@ class RunPanel(Vertical):
         if run is None:
             self.border_title = "Run · idle"
             bar.update(total=100, progress=0)
-            counts.update("No active run. Press r to start one.")
-            stages.update("")
+            show_text(counts, "No active run. Press r to start one.")
+            show_text(stages, "")
             return
         self.border_title = describe(run)
         bar.update(total=max(run.total, 1), progress=run.done + run.failed)
-        finished = run.status in ("done", "failed", "cancelled")
-        counts.update(
+        finished = run.status in ENDED_STATUSES
+        show_text(
+            counts,
             f"{run.done:,} done · {run.failed:,} failed · {run.total:,} total · "
             f"{rate(run.images_per_min)}"
-            + (" · r: start another" if finished else f" · ETA {duration(run.eta_s)}")
+            + (" · r: start another" if finished else f" · ETA {duration(run.eta_s)}"),
         )
-        stages.update(_stages(run.stage_seconds))
+        show_text(stages, _stages(run.stage_seconds))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import plotext
 from rich.text import Text
 from textual.widgets import Static
 
 
 def render_chart(points: list[tuple[float, float]], width: int, height: int) -> str:
     """The chart as plain text (``plotext`` without colour: the stylesheet colours it)."""
+    import plotext  # loaded with the first points to draw, after the first paint
+
     plotext.clear_figure()
     plotext.plotsize(max(width, 20), max(height, 5))
     plotext.theme("clear")

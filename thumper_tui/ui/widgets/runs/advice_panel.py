@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from thumper_tui.analytics.advisor import Action, Advice
 from thumper_tui.ui.format import moment
+from thumper_tui.vocabulary.counting import counted
 from thumper_tui.vocabulary.durations import format_duration
 
 
@@ -32,7 +33,7 @@ class AdvicePanel(Static):
         if plan is not None and advice.action in (Action.FULL, Action.INCREMENTAL):
             lines.append(
                 f"run: {plan.kind.value}, clear mode {plan.clear_mode.value}, "
-                f"{plan.images:,} photos, {estimate_text(advice)}; [b]a[/b] starts it"
+                f"{counted(plan.images, 'photo')}, {estimate_text(advice)}; [b]a[/b] starts it"
             )
         if advice.next_scheduled:
             lines.append(f"next scheduled run: {moment(advice.next_scheduled)}")

@@ -9,6 +9,7 @@ from textual.widgets import Label
 from thumper_tui.telemetry.snapshots import GpuSnapshot
 from thumper_tui.ui.format import gib
 from thumper_tui.ui.widgets.telemetry.history import HistoryBar
+from thumper_tui.ui.widgets.text import show_text
 
 
 def _details(gpu: GpuSnapshot) -> str:
@@ -48,4 +49,4 @@ class GpuPanel(Vertical):
         self.query_one("#vram", HistoryBar).record(
             gpu.memory_percent, f"{gib(gpu.memory_used)}/{gib(gpu.memory_total)} GiB"
         )
-        self.query_one(".gpu-details", Label).update(_details(gpu))
+        show_text(self.query_one(".gpu-details", Label), _details(gpu))

@@ -9,6 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, ProgressBar, Sparkline
 
+from thumper_tui.ui.widgets.text import show_text
+
 HISTORY_SAMPLES = 900  # 15 minutes at one sample a second
 # Textual's sparkline scales between the smallest and largest value it is given; one value
 # just above 100 at the end pins that scale to 0-100% (2% stays a low bar, not a full one),
@@ -50,7 +52,7 @@ class HistoryBar(Vertical):
         """Show ``percent`` (0-100) now and add it to the history."""
         self.history.append(percent)
         self.query_one(ProgressBar).update(progress=percent)
-        self.query_one(".history-note", Label).update(note)
+        show_text(self.query_one(".history-note", Label), note)
         # Padded to the whole window, so the sparkline's time scale never stretches.
         padding = [0.0] * (HISTORY_SAMPLES - len(self.history))
         self.query_one(Sparkline).data = [*padding, *self.history, SCALE_TOP]

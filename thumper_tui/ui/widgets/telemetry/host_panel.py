@@ -9,6 +9,7 @@ from textual.widgets import Label
 from thumper_tui.telemetry.snapshots import HostSnapshot
 from thumper_tui.ui.format import gib
 from thumper_tui.ui.widgets.telemetry.history import HistoryBar
+from thumper_tui.ui.widgets.text import show_text
 
 
 class HostPanel(Vertical):
@@ -31,11 +32,11 @@ class HostPanel(Vertical):
     def show(self, host: HostSnapshot, reason: str | None) -> None:
         """Draw ``host``; ``reason`` says why no GPU is shown."""
         self.border_title = f"Host {host.hostname}".rstrip()
-        self.query_one("#no-gpu", Label).update(f"no NVIDIA GPU: {reason or 'unknown'}")
+        show_text(self.query_one("#no-gpu", Label), f"no NVIDIA GPU: {reason or 'unknown'}")
         cores = len(host.cpu_percent)
         self.query_one("#cpu", HistoryBar).record(host.cpu_mean, f"{cores} cores")
         self.query_one("#mem", HistoryBar).record(
             host.memory_percent, f"{gib(host.memory_used)}/{gib(host.memory_total)} GiB"
         )
         load = " ".join(f"{v:.2f}" for v in host.load_average)
-        self.query_one(".host-detail", Label).update(f"load {load}")
+        show_text(self.query_one(".host-detail", Label), f"load {load}")

@@ -18,11 +18,11 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.engine.claims import renew_leases
-from thumper_tui.engine.workers import HEARTBEAT_SECONDS, heartbeat
+from thumper_tui.engine.workers import heartbeat
 from thumper_tui.telemetry.nvml import GpuSampler
 from thumper_tui.telemetry.samples import prune_samples, record_sample
 from thumper_tui.telemetry.snapshots import GpuState
-from thumper_tui.vocabulary.states import WorkerState
+from thumper_tui.vocabulary.states import HEARTBEAT_SECONDS, WorkerState
 
 RATE_WINDOW_SECONDS = 60.0
 

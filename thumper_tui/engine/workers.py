@@ -17,10 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.store.models import Worker
 from thumper_tui.store.types import utcnow
-from thumper_tui.vocabulary.states import WorkerState
+from thumper_tui.vocabulary.states import STALE_SECONDS, WorkerState
 
-HEARTBEAT_SECONDS = 5
-STALE_AFTER = timedelta(seconds=30)
+STALE_AFTER = timedelta(seconds=STALE_SECONDS)
 
 
 class WorkerRefused(Exception):

@@ -29,7 +29,7 @@ class Services:
     host: Callable[[], HostSnapshot] = sample_host
     clock: Callable[[], datetime] = utcnow
     telemetry_interval: float = 1.0
-    database_interval: float = 1.5
+    database_interval: float = 2.0  # between database reads while a run is active or a worker alive
     idle_interval: float = 5.0  # between database reads with no active run and no live worker
     retry_base: float = 1.0
     retry_max: float = 30.0

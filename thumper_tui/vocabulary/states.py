@@ -69,3 +69,5 @@ class ProfileStatus(StrEnum):
 
 STAGES = ("decode", "detect", "embed", "reid", "write")  # a run's stages, in their order
 START_WORKER = "start_worker"  # the action an alert offers when no worker serves the runs
+HEARTBEAT_SECONDS = 5  # a worker's heartbeat interval
+STALE_SECONDS = 30  # a worker silent this long is stale: another may take its images

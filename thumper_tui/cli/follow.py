@@ -114,6 +114,5 @@ class ServedRun:
         if self.followed:
             return line + " (served by another worker)"
         mine = report["this_process"]
-        rate = f", {mine['images_per_min']:,.0f} images/min" if mine["images_per_min"] else ""
-        here = counted(mine["images"], "image")
-        return line + f"; this process: {here} in {mine['seconds']:.1f} s{rate}"
+        rate = f", {mine['images_per_min']:,.0f}/min" if mine["images_per_min"] else ""
+        return line + f" (this process: {mine['images']:,} in {mine['seconds']:.1f} s{rate})"

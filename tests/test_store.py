@@ -203,3 +203,4 @@ def test_the_light_sqlite_file_reading_agrees_with_sqlalchemys() -> None:
         assert sqlite_file(raw) == Path(normalise_url(raw).database or ""), raw
     assert sqlite_file("postgresql://postgres@localhost/thumper") is None
     assert sqlite_file("sqlite://") is None
+    assert sqlite_file("sqlite+nodriver:////srv/thumper.db") is None  # SQLAlchemy's to refuse

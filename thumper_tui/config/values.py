@@ -112,9 +112,10 @@ def choice(*choices: str) -> Callable[[object], str]:
 
 def database_url(value: str) -> str:
     # Imported here so that loading settings stays cheap for commands that never touch a database.
-    from thumper_tui.store.url import normalise_url
+    from thumper_tui.store.url import normalise_url, sqlite_file
 
-    normalise_url(value)
+    if sqlite_file(value) is None:  # an SQLite file needs no SQLAlchemy to be checked
+        normalise_url(value)
     return value
 
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # SQLAlchemy loads where a URL is parsed, not where a command
 
 # sqlite:///relative.db, sqlite:////abs/thumper.db, with an optional driver and query string:
 # everything between the third slash and the query is the file, as SQLAlchemy reads it.
-SQLITE_FILE = re.compile(r"^sqlite(?:\+\w+)?:///([^?]*)(?:\?.*)?$")
+SQLITE_FILE = re.compile(r"^sqlite(?:\+aiosqlite|\+pysqlite)?:///([^?]*)(?:\?.*)?$")
 
 _POSTGRES_SCHEMES = {
     "postgres",

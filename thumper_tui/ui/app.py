@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual.app import App, SystemCommand
+from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
@@ -20,6 +21,8 @@ from thumper_tui.ui.screens.dashboard import DashboardScreen
 from thumper_tui.ui.services import Services
 from thumper_tui.ui.themes import chosen_theme, load_themes, remember_theme
 
+PHOTOS = "thumper_tui.ui.widgets.photos.photo_view"
+PHOTO_SCREENS = ("profiles", "duplicates", "unplaced")
 # The numbered screens, loaded when first shown: the dashboard paints without their libraries.
 NUMBERED = {
     "readiness": ("readiness", "ReadinessScreen"),
@@ -143,7 +146,22 @@ class ThumperApp(App[None]):
         """Screen 6: place the deer detections in no profile."""
         self._show("unplaced")
 
+    def _lend_terminal_to_photos(self) -> None:
+        """textual-image asks the terminal what it can draw (Kitty, Sixel, cell size) when it
+        is first imported, and the answers would reach the app as keys: the app lends it the
+        terminal for that moment, the first time a screen with photos opens. Asked at start
+        instead, it would hold the dashboard's first paint back by its timeouts."""
+        if PHOTOS in sys.modules:
+            return
+        try:
+            with self.suspend():
+                importlib.import_module(PHOTOS)
+        except SuspendNotSupported:  # no terminal to ask (a headless test)
+            importlib.import_module(PHOTOS)
+
     def _show(self, name: str) -> None:
+        if name in PHOTO_SCREENS:
+            self._lend_terminal_to_photos()
         module, attribute = NUMBERED[name]
         kind = getattr(importlib.import_module(f"thumper_tui.ui.screens.{module}"), attribute)
         if isinstance(self.screen, kind):

@@ -2,7 +2,8 @@
 
 The renderer is the ``photos`` setting: ``auto`` picks Kitty or Sixel graphics where the
 terminal answers for them and half-blocks elsewhere (so a plain SSH session works), or one is
-named. textual-image asks the terminal when it is first imported, before the app starts.
+named. textual-image asks the terminal when it is first imported: the app lends it the
+terminal for that moment (``ThumperApp._lend_terminal_to_photos``).
 """
 
 from __future__ import annotations

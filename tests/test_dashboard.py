@@ -62,7 +62,7 @@ async def test_without_a_gpu_the_host_panel_says_why(database_url: str) -> None:
     app = make_app(database_url, fixed=False)
     app.services.gpus = GpuSampler()  # this machine's real NVML: no driver here
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.screen.query(HostPanel))
+        await until(pilot, lambda: app.screen.query("HostPanel #no-gpu"))  # composed
         label = app.screen.query_one("#no-gpu", Label)
         await until(pilot, lambda: "no NVIDIA GPU:" in _text(label))
         assert not app.screen.query(GpuPanel)

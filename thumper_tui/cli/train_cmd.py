@@ -9,8 +9,36 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from thumper_tui.cli.progress import ProgressBar
+    from thumper_tui.lab.progress import Progress
+
+
+class PhaseBars:
+    """A progress bar for each phase the lab reports, one after the other, on stderr."""
+
+    def __init__(self) -> None:
+        self.bar: ProgressBar | None = None
+
+    def __enter__(self) -> Progress:
+        return self.phase
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.finish()
+
+    def phase(self, what: str, unit: str, total: int) -> Callable[[int], None]:
+        from thumper_tui.cli.progress import ProgressBar
+
+        if self.bar is not None:
+            self.bar.finish()
+        self.bar = ProgressBar(what, sys.stderr, unit=unit, per_minute=unit == "epochs")
+        self.bar.start(total)
+        return self.bar.advance
 
 
 @click.command("train-demo")
@@ -26,10 +54,10 @@ import click
 )
 @click.option(
     "--images",
-    type=click.IntRange(10, 1_000_000),
+    type=click.IntRange(100, 1_000_000),
     default=1500,
     show_default=True,
-    help="Photos in the training ranch.",
+    help="Photos in the training ranch (at least 100: a tenth of the bursts validates).",
 )
 @click.option(
     "--deer", type=click.IntRange(1, 10_000), default=80, show_default=True, help="Herd size."
@@ -54,28 +82,15 @@ def train_demo_command(
     work: Path, seed: int, images: int, deer: int, epochs: int, imgsz: int, install: bool
 ) -> None:
     """Generate a synthetic ranch and train the demo yolov8n on it (CPU or GPU)."""
-    from thumper_tui.cli.progress import ProgressBar
     from thumper_tui.lab.detector.train import TrainOptions, train_demo
 
-    bars: list[ProgressBar] = []
-
-    def phase(what: str, unit: str, total: int) -> Callable[[int], None]:
-        if bars:
-            bars[-1].finish()
-        bars.append(ProgressBar(what, sys.stderr, unit=unit, per_minute=unit == "epochs"))
-        bars[-1].start(total)
-        return bars[-1].advance
-
-    try:
+    with PhaseBars() as phase:
         card = train_demo(
             work,
             TrainOptions(seed=seed, images=images, deer=deer, epochs=epochs, imgsz=imgsz),
             install=install,
             progress=phase,
         )
-    finally:
-        if bars:
-            bars[-1].finish()
     click.echo(json.dumps(card, indent=2))
 
 
@@ -146,10 +161,12 @@ def train_reid_command(
     )
     first = options.seeds[0]
     seeds = options.seeds if herds is None else tuple(range(first, first + herds))
-    card = build.train_reid(
-        work,
-        replace(options, seeds=seeds, fit=fit),
-        install=install,
-        say=lambda line: click.echo(line, err=True),
-    )
+    with PhaseBars() as phase:
+        card = build.train_reid(
+            work,
+            replace(options, seeds=seeds, fit=fit),
+            install=install,
+            say=lambda line: click.echo(line, err=True),
+            progress=phase,
+        )
     click.echo(json.dumps(card, indent=2))

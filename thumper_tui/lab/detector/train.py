@@ -21,6 +21,7 @@ from thumper_tui.detector.model import DEMO_CARD, DEMO_CLASSES, DEMO_WEIGHTS, lo
 from thumper_tui.detector.offline import prepare
 from thumper_tui.lab.detector.dataset import export_yolo
 from thumper_tui.lab.detector.evaluate import evaluate_detector
+from thumper_tui.lab.progress import Progress, silent
 from thumper_tui.synth.ranch import RanchOptions, generate
 
 
@@ -37,14 +38,6 @@ class TrainOptions:
     export_width: int = 640
     eval_seed: int = 2000
     eval_images: int = 300
-
-
-# A progress bar maker: (what, unit, total) -> advance(count); the CLI draws one per phase.
-Progress = Callable[[str, str, int], Callable[[int], None]]
-
-
-def _silent(what: str, unit: str, total: int) -> Callable[[int], None]:
-    return lambda count: None
 
 
 def _train(data: Path, runs: Path, options: TrainOptions, on_epoch: Callable[[int], None]) -> Path:
@@ -145,7 +138,7 @@ def install_demo(weights: Path, card: dict[str, Any]) -> None:
 
 
 def train_demo(
-    work: Path, options: TrainOptions, *, install: bool = True, progress: Progress = _silent
+    work: Path, options: TrainOptions, *, install: bool = True, progress: Progress = silent
 ) -> dict[str, Any]:
     """Generate data, train, evaluate on an unseen seed and (with ``install``) ship the result.
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from thumper_tui.lab.progress import Progress, silent
 from thumper_tui.lab.reid.dataset import TruthCrop, truth_crops
 from thumper_tui.lab.reid.replay import choose_thresholds
 from thumper_tui.lab.reid.train import FitOptions, cross_burst_accuracy, embed_crops, fit
@@ -62,16 +63,20 @@ def train_reid(
     *,
     install: bool = True,
     say: Callable[[str], None] = lambda _: None,
+    progress: Progress = silent,
 ) -> dict[str, Any]:
     """Generate, train, choose the thresholds and (with ``install``) ship; returns the card."""
-    net, trained_on, seconds, machine = fit_on_herds(work, options, say)
+    net, trained_on, seconds, machine = fit_on_herds(work, options, say, progress)
     return validate_and_ship(
         net, work, options, trained_on, seconds, install=install, fitted_on=machine
     )
 
 
 def fit_on_herds(
-    work: Path, options: ReidTrainOptions, say: Callable[[str], None] = lambda _: None
+    work: Path,
+    options: ReidTrainOptions,
+    say: Callable[[str], None] = lambda _: None,
+    progress: Progress = silent,
 ) -> tuple[IdentityNet, tuple[int, int], dict[str, float], str]:
     """Generate the training herds (kept in ``work``) and fit the network on their true deer;
     returns it with ``(crops, individuals)``, the seconds each half took and the machine."""
@@ -86,8 +91,11 @@ def fit_on_herds(
     say(f"{len(crops)} crops of {len(classes)} deer from {len(options.seeds)} herds")
     generated = time.perf_counter()
 
+    trained = progress("Training", "epochs", options.fit.epochs)
+
     def epoch(n: int, loss: float, accuracy: float) -> None:
         say(f"epoch {n}/{options.fit.epochs}: loss {loss:.3f}, train accuracy {accuracy:.3f}")
+        trained(1)
 
     net = fit(crops, labels, options.fit, epoch)
     seconds = {"data": generated - started, "train": time.perf_counter() - generated}

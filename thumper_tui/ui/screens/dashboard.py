@@ -85,7 +85,7 @@ class DashboardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.sample_telemetry)
+        self.sample_telemetry()
         # After the first paint: the database layer takes longer to load than the screen.
         self.call_after_refresh(self.watch_database)
 

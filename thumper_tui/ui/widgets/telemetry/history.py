@@ -39,6 +39,7 @@ class HistoryBar(Vertical):
     def __init__(self, label: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._label = label
+        self._note = ""
         self.history: deque[float] = deque(maxlen=HISTORY_SAMPLES)
 
     def compose(self) -> ComposeResult:
@@ -49,8 +50,19 @@ class HistoryBar(Vertical):
         yield Sparkline([], summary_function=_column_height)
 
     def record(self, percent: float, note: str = "") -> None:
-        """Show ``percent`` (0-100) now and add it to the history."""
+        """Show ``percent`` (0-100) now and add it to the history (drawn once mounted, when a
+        sample comes before the widget's own parts exist)."""
         self.history.append(percent)
+        self._note = note
+        if self.is_mounted:
+            self._draw()
+
+    def on_mount(self) -> None:
+        if self.history:
+            self._draw()
+
+    def _draw(self) -> None:
+        percent, note = self.history[-1], self._note
         self.query_one(ProgressBar).update(progress=percent)
         show_text(self.query_one(".history-note", Label), note)
         # Padded to the whole window, so the sparkline's time scale never stretches.

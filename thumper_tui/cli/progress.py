@@ -13,12 +13,11 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID, TextColumn
 from rich.table import Column, Table
 from rich.text import Text
 
-from thumper_tui.cli.tables import measured_environ
+from thumper_tui.cli.tables import console_for
 from thumper_tui.vocabulary.durations import format_duration
 
 BAR_MIN = 10
@@ -154,9 +153,7 @@ class ProgressBar:
         self._started = self.clock()
         self._begun = True
         if self.live and self._progress is None:
-            console = Console(
-                file=self.stream, width=self.width, highlight=False, _environ=measured_environ()
-            )
+            console = console_for(self.stream, self.width)
             self._progress = FittingProgress(
                 TextColumn(self.label),
                 BarColumn(bar_width=None),

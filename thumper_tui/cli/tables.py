@@ -11,8 +11,7 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TextIO
 
 if TYPE_CHECKING:  # rich is loaded when a table is printed, not when a command is listed
     from rich.console import Console
@@ -41,14 +40,14 @@ def measured_environ() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
 
 
-def stdout_console() -> Console:
-    """The console for command output: the terminal's width on a terminal, unlimited off it."""
+def console_for(stream: TextIO, width: int | None = None) -> Console:
+    """A console on ``stream``: ``width``, else the terminal's on a terminal and unlimited off
+    one; text is printed as given (no markup, emoji codes or highlighting)."""
     from rich.console import Console
 
-    tty = sys.stdout.isatty()
     return Console(
-        file=sys.stdout,
-        width=None if tty else UNLIMITED,
+        file=stream,
+        width=width or (None if stream.isatty() else UNLIMITED),
         _environ=measured_environ(),
         highlight=False,
         markup=False,
@@ -57,14 +56,17 @@ def stdout_console() -> Console:
     )
 
 
+def stdout_console() -> Console:
+    """The console for command output."""
+    return console_for(sys.stdout)
+
+
 def cell(value: object, style: str | None = None) -> Text:
     """A table cell: ``value`` as plain text (``-`` for none), in ``style`` on a terminal."""
     from rich.text import Text
 
     if value is None:
         return Text("-")
-    if isinstance(value, datetime):
-        raise TypeError("format a moment with format_local before it goes in a table")
     return Text(str(value), style=style or "")
 
 
@@ -168,13 +170,9 @@ def print_fields(fields: Iterable[tuple[str, str]]) -> None:
 
 def print_line(line: str, *, err: bool = False) -> None:
     """One message, wrapped at word boundaries to the terminal's width (whole off one)."""
-    from rich.console import Console
     from rich.text import Text
 
-    stream = sys.stderr if err else sys.stdout
-    width = None if stream.isatty() else UNLIMITED
-    console = Console(file=stream, width=width, highlight=False, _environ=measured_environ())
-    console.print(Text(line), markup=False, emoji=False)
+    console_for(sys.stderr if err else sys.stdout).print(Text(line))
 
 
 def print_markdown(text: str) -> None:

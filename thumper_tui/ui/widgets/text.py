@@ -10,9 +10,5 @@ from textual.widgets import Static
 
 def show_text(widget: Static, content: str | Text) -> None:
     """Give ``widget`` the text ``content`` unless it already shows exactly that."""
-    shown = widget.content
-    same = (isinstance(shown, Text) and isinstance(content, Text) and shown == content) or (
-        isinstance(shown, str) and isinstance(content, str) and shown == content
-    )
-    if not same:
+    if widget.content != content:  # a str never equals a Text, so a change of kind redraws
         widget.update(content)

@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) hatchling editables
 	$(PIP) --no-build-isolation -e '.[dev]'
+	$(PIP) --no-deps megadetector-utils
 	touch $(STAMP)
 
 install: $(STAMP)

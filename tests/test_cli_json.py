@@ -122,6 +122,20 @@ def producers(r: Ranch, produced: dict[str, Any]) -> dict[str, Callable[[], Any]
         assert set(stopped) == {"action", "pid", "stopped"}
         return started
 
+    def imported_then_cancelled() -> Any:
+        exported = r.root / "md.json"
+        r.json("export", "megadetector", str(exported), "--json")
+        said = r.json(
+            "import-detections", str(exported), "--root", str(r.data), "--queue-only", "--json"
+        )
+        r.json("cancel", str(said["run"]), "--json")
+        return said
+
+    def placed_camtrap() -> Any:
+        for camera in {image["camera"] for image in r.json("images", "--json")}:
+            r.json("camera", camera, "--location", "30.1,-97.7", "--json")
+        return r.json("export", "camtrap-dp", str(r.root / "dp"), "--json")
+
     def decision() -> Any:
         return r.json("name", str(first_profile()), "Bambi", "--json")
 
@@ -139,6 +153,19 @@ def producers(r: Ranch, produced: dict[str, Any]) -> dict[str, Callable[[], Any]
             "eval", "reid", "--truth", str(r.data), "--json"
         ),
         "`thumper import --json`": lambda: produced["import"],
+        "`thumper camera NAME [--location LAT,LON] --json`": lambda: r.json(
+            "camera", r.json("images", "--json")[0]["camera"], "--json"
+        ),
+        "`thumper export megadetector OUT --json`": lambda: r.json(
+            "export", "megadetector", str(r.root / "md-out.json"), "--json"
+        ),
+        "`thumper export csv OUT --json`": lambda: r.json(
+            "export", "csv", str(r.root / "csv"), "--json"
+        ),
+        "`thumper export camtrap-dp OUT --json`": placed_camtrap,
+        "`thumper import-detections FILE --root DIR --queue-only --json`": (
+            imported_then_cancelled
+        ),
         "`thumper doctor --json`": lambda: r.json("doctor", "--json", codes=(0, 1)),
         "`thumper forget (--camera NAME | PATH...) [--dry-run] --json`": lambda: r.json(
             "forget", "--camera", r.json("images", "--json")[0]["camera"], "--dry-run", "--json"

@@ -154,3 +154,27 @@ def test_average_precision_on_known_cases() -> None:
     assert (precision, recall) == (pytest.approx(2 / 3), 1.0)
     half = [("a", Prediction((0, 0, 10, 10), "doe", 0.9))]
     assert average_precision(half, truths)[0] == pytest.approx(0.5)
+
+
+def test_boxes_made_elsewhere_are_treated_as_the_detectors_own() -> None:
+    import numpy as np
+
+    from thumper_tui.detector.inference import Detector
+
+    detector = Detector(None, device="cpu", category_map={"deer": "unknown", "animal": "unknown"})
+    photo = np.zeros((90, 160, 3), dtype=np.uint8)
+    given = [
+        [
+            ("Deer", 0.6, (0.1, 0.1, 0.5, 0.9)),
+            ("animal", 0.9, (0.12, 0.1, 0.5, 0.9)),  # the same animal, more confident
+            ("Raccoon", 0.8, (0.6, 0.5, 0.9, 0.9)),
+        ],
+        [],
+    ]
+    found = detector.adopt([photo, photo], given)
+    assert found[1] == []
+    assert [(f.class_name, f.category, f.species, f.is_duplicate) for f in found[0]] == [
+        ("animal", "unknown", "deer", False),
+        ("Raccoon", "other", "Raccoon", False),
+        ("Deer", "unknown", "deer", True),
+    ]

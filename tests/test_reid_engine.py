@@ -106,12 +106,12 @@ def test_every_deer_gets_a_profile_and_eval_scores_them(ranch: Path, database_ur
     text = ok("eval", "reid", "--truth", str(ranch), url=database_url)
     assert "B-cubed precision" in text and "deer detections in no profile" in text
     # The run recorded its whole recipe: nothing of it reads back as a default (no classifier
-    # is configured, so it records none).
+    # is configured, so it records none; it detected, so it names no detections file).
     recorded = {**runs[0]["settings"], **{k: runs[0][k] for k in recipe_columns()}}
     recipe = RunRecipe.from_json(recorded)
     assert set(recipe.to_json()) <= set(recorded)
     unset = [k for k, v in recipe.to_json().items() if v is None]
-    assert unset == ["classifier_path", "classifier_sha256"]
+    assert unset == ["classifier_path", "classifier_sha256", "detections_source"]
     assert RunRecipe.from_json(recipe.to_json()) == recipe
     assert 0 < recipe.reid_threshold < 1 and recipe.embedder and recipe.model_sha256
     assert recipe.consolidation.head_votes > 0  # the shipped embedder's card has a sex head

@@ -19,6 +19,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("import", "import_cmd:import_command"),
             ("status", "read_cmds:status"),
             ("images", "read_cmds:images"),
+            ("camera", "camera_cmd:camera_command"),
             ("forget", "forget_cmd:forget_command"),
             ("doctor", "doctor_cmd:doctor_command"),
             ("config", "config_cmd:config"),
@@ -67,6 +68,13 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("readiness", "analytics_cmds:readiness_command"),
             ("health", "analytics_cmds:health_command"),
             ("report", "analytics_cmds:report_command"),
+        ),
+    ),
+    (
+        "Exchange",
+        (
+            ("export", "export_cmds:export_group"),
+            ("import-detections", "export_cmds:import_detections_command"),
         ),
     ),
     (

@@ -184,6 +184,24 @@ class Detector:
             self._classify(arrays, results)
         return results
 
+    def adopt(
+        self,
+        arrays: Sequence[np.ndarray[Any, Any]],
+        given: Sequence[Sequence[tuple[str, float, Box]]],
+    ) -> list[list[Found]]:
+        """Boxes made elsewhere (class name, confidence, normalised box) for each BGR array,
+        treated as this detector's own: the same category map, duplicates and classifier."""
+        results = []
+        for boxes in given:
+            found = [
+                Found(box, confidence, name, *self.category_of(name))
+                for name, confidence, box in boxes
+            ]
+            results.append(mark_duplicates(found))
+        if self.classifier is not None:
+            self._classify(arrays, results)
+        return results
+
     def category_of(self, class_name: str) -> tuple[str, str]:
         """The category and species a class name (the detector's or the classifier's) maps to."""
         category = category_for(class_name, self.category_map)

@@ -7,7 +7,8 @@ so nothing stays in ``processing`` for ever. On PostgreSQL ``FOR UPDATE SKIP LOC
 many workers claim at once without waiting on each other or taking the same image twice.
 
 A reid-only run covers only images detected before (:func:`in_scope`): a photo imported since
-stays pending for the next run that detects, never "done" with nothing found.
+stays pending for the next run that detects, never "done" with nothing found. An imported run
+covers only the photos its detections file named.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.store.models import Image
+from thumper_tui.store.models import Image, ImportedBoxes, Run
 from thumper_tui.store.types import utcnow
-from thumper_tui.vocabulary.states import ImageStatus, RunKind
+from thumper_tui.vocabulary.states import ACTIVE_RUN_STATUSES, ImageStatus, RunKind
 
 LEASE = timedelta(seconds=120)
 
@@ -40,8 +41,14 @@ class ClaimedImage:
 
 def in_scope(kind: str) -> ColumnElement[bool]:
     """The images a run of ``kind`` covers: for a reid-only run, those a run processed before
-    (it re-identifies stored detections); every image otherwise."""
-    return Image.processed_by_run.is_not(None) if kind == RunKind.REID_ONLY else true()
+    (it re-identifies stored detections); for an imported run, those its file gave boxes
+    (only one run is active at a time); every image otherwise."""
+    if kind == RunKind.REID_ONLY:
+        return Image.processed_by_run.is_not(None)
+    if kind == RunKind.IMPORTED:
+        active = select(Run.id).where(Run.status.in_([s.value for s in ACTIVE_RUN_STATUSES]))
+        return Image.id.in_(select(ImportedBoxes.image_id).where(ImportedBoxes.run_id.in_(active)))
+    return true()
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:

@@ -4,8 +4,9 @@ The first worker to see a queued run starts it (compare-and-set, so only one doe
 incremental run (clear mode ``none``) retries failed images and takes every pending one; a full
 run with clear mode ``detections`` or ``all`` puts every image back to pending, and each image's
 detections are replaced as it is processed; a reid-only run takes every done image again and
-re-identifies its stored detections (an image never detected stays pending, outside it). A run
-is done when no image it covers is pending or processing any more.
+re-identifies its stored detections (an image never detected stays pending, outside it); an
+imported run takes the photos its detections file named, and drops the file's held boxes when
+it ends. A run is done when no image it covers is pending or processing any more.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, tzinfo
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from thumper_tui.engine.claims import in_scope
@@ -23,7 +24,7 @@ from thumper_tui.engine.history import record_history
 from thumper_tui.engine.rebuild import map_rebuilt_profiles
 from thumper_tui.engine.recipe import RunRecipe, recipe_columns
 from thumper_tui.engine.runs import RunInfo
-from thumper_tui.store.models import Image, Run
+from thumper_tui.store.models import Image, ImportedBoxes, Run
 from thumper_tui.store.types import utcnow
 from thumper_tui.vocabulary.states import ClearMode, ImageStatus, RunKind, RunStatus
 
@@ -64,6 +65,8 @@ async def start_run(
         redo = update(Image).values(status=ImageStatus.PENDING.value, error=None)
         if run.kind == RunKind.REID_ONLY:  # what was detected is re-identified; nothing is retried
             redo = redo.where(Image.status == ImageStatus.DONE.value)
+        elif run.kind == RunKind.IMPORTED:  # the file's photos, whatever state they were in
+            redo = redo.where(in_scope(run.kind), Image.status != ImageStatus.PROCESSING.value)
         elif run.clear_mode == ClearMode.NONE:
             redo = redo.where(Image.status == ImageStatus.FAILED.value)
         else:
@@ -108,6 +111,7 @@ async def complete_run(engine: AsyncEngine, run_id: int, zone: tzinfo = UTC) -> 
             await map_rebuilt_profiles(conn, run_id)
         shift = await record_history(conn, zone, run_id)
         await conn.execute(update(Run).where(Run.id == run_id).values(profiles_shift=shift))
+        await conn.execute(delete(ImportedBoxes).where(ImportedBoxes.run_id == run_id))
         return True
 
 

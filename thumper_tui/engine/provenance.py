@@ -14,6 +14,7 @@ import asyncio
 from sqlalchemy import ColumnElement, exists, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from thumper_tui.engine.claims import in_scope
 from thumper_tui.ingest.probe import read_mark
 from thumper_tui.store.models import Detection, Image
 from thumper_tui.vocabulary.states import ClearMode, ImageStatus, RunKind
@@ -51,8 +52,8 @@ async def read_missing_marks(engine: AsyncEngine) -> int:
 def covered(kind: str, clear_mode: str) -> ColumnElement[bool]:
     """The images a run of ``kind`` and ``clear_mode`` will process: for a reid-only run those
     detected before (re-identified again), else those it will run the detector on."""
-    if kind == RunKind.REID_ONLY:
-        return Image.processed_by_run.is_not(None)
+    if kind in (RunKind.REID_ONLY, RunKind.IMPORTED):
+        return in_scope(kind)
     if clear_mode == ClearMode.NONE:
         return Image.status != ImageStatus.DONE.value
     return true()
@@ -73,8 +74,8 @@ async def unmarked_covered(engine: AsyncEngine, kind: str, clear_mode: str) -> i
 def refuses(kind: str, is_demo: bool, allowed: bool, unmarked: int) -> str | None:
     """Why a run may not start (the demo detector over real photos, not allowed), or None.
 
-    A reid-only run detects nothing, so the detector cannot mislead it."""
-    if is_demo and unmarked and not allowed and kind != RunKind.REID_ONLY:
+    A reid-only or imported run detects nothing, so the detector cannot mislead it."""
+    if is_demo and unmarked and not allowed and kind not in (RunKind.REID_ONLY, RunKind.IMPORTED):
         return demo_refusal(unmarked)
     return None
 

@@ -27,11 +27,13 @@ _COLUMNS = ("model_path", "model_sha256", "model_classes", "reid_threshold", "pi
 @dataclass(frozen=True)
 class RunRequest:
     """What was asked for when the run was queued: other weights, another join threshold,
-    leave for the demo detector to run over photos that are not synthetic."""
+    leave for the demo detector to run over photos that are not synthetic, or (an imported
+    run) the detections file whose boxes it takes."""
 
     model: str | None = None
     reid_threshold: float | None = None
     allow_demo_model: bool = False
+    source: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The keys a queued run's ``settings`` holds (only those asked for)."""
@@ -42,6 +44,8 @@ class RunRequest:
             out["reid_threshold"] = self.reid_threshold
         if self.allow_demo_model:
             out["allow_demo_model"] = True
+        if self.source:
+            out["detections_source"] = dict(self.source)
         return out
 
     @classmethod
@@ -53,6 +57,7 @@ class RunRequest:
             model=str(data["model"]) if data.get("model") else None,
             reid_threshold=None if threshold is None else float(threshold),
             allow_demo_model=bool(data.get("allow_demo_model")),
+            source=data.get("detections_source") or None,
         )
 
 
@@ -86,6 +91,8 @@ class RunRecipe:
     reid_threshold: float = DEFAULT_THRESHOLD
     consolidation: ConsolidationRecipe = field(default_factory=ConsolidationRecipe)
     pipeline_version: str | None = None
+    # where an imported run's boxes came from (format, file, its sha256, the detector named)
+    source: Mapping[str, Any] | None = None
 
     def settings_json(self) -> dict[str, Any]:
         """The part stored in ``runs.settings`` (the rest has columns of its own)."""
@@ -112,6 +119,7 @@ class RunRecipe:
             "haunt_weight": c.haunt_weight,
             "together_max_iou": c.together_max_iou,
             "sex_margin": c.sex_margin,
+            "detections_source": dict(self.source) if self.source else None,
         }
 
     def column_values(self) -> dict[str, Any]:
@@ -167,6 +175,7 @@ class RunRecipe:
                 sex_margin=float(data.get("sex_margin", defaults.sex_margin)),
             ),
             pipeline_version=_opt(str, data.get("pipeline_version")),
+            source=data.get("detections_source") or None,
         )
 
     @classmethod
@@ -205,8 +214,8 @@ def _flat(a: RunRecipe, b: RunRecipe) -> list[tuple[str, Any, Any]]:
                 )
         else:
             before, after = getattr(a, f.name), getattr(b, f.name)
-            if isinstance(before, Mapping):
-                before, after = dict(before), dict(after)
+            if isinstance(before, Mapping) or isinstance(after, Mapping):
+                before, after = dict(before or {}), dict(after or {})
             out.append((f.name, before, after))
     return out
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.store.models import Run
 from thumper_tui.store.types import utcnow
@@ -103,39 +103,58 @@ async def queue_run(
 
     A ``schedule_slot`` is unique in the database: a second run for the same slot raises
     ``IntegrityError`` (another worker queued it first)."""
+    async with engine.begin() as conn:
+        return await queue_run_in(
+            conn,
+            kind,
+            clear_mode=clear_mode,
+            trigger=trigger,
+            request=request,
+            schedule_slot=schedule_slot,
+        )
+
+
+async def queue_run_in(
+    conn: AsyncConnection,
+    kind: str,
+    *,
+    clear_mode: str = ClearMode.NONE,
+    trigger: str = RunTrigger.CLI,
+    request: RunRequest | None = None,
+    schedule_slot: str | None = None,
+) -> int:
+    """:func:`queue_run` inside the caller's transaction, so what the run needs (an imported
+    run's boxes) commits with it and no worker sees the run without it."""
     if kind not in RUN_KINDS:
         raise RunError(f"unknown run kind {kind!r} (one of {', '.join(RUN_KINDS)})")
     if clear_mode not in CLEAR_MODES:
         raise RunError(f"unknown clear mode {clear_mode!r} (one of {', '.join(CLEAR_MODES)})")
     if trigger not in TRIGGERS:
         raise RunError(f"unknown trigger {trigger!r}")
-    async with engine.begin() as conn:
-        active = (
-            await conn.execute(
-                select(Run.id, Run.status).where(
-                    Run.status.in_([s.value for s in ACTIVE_RUN_STATUSES])
-                )
-            )
-        ).first()
-        if active is not None:
-            raise RunError(f"run {active.id} is {active.status}; wait for it or cancel it first")
-        return int(
-            (
-                await conn.execute(
-                    insert(Run)
-                    .values(
-                        kind=kind,
-                        clear_mode=clear_mode,
-                        trigger=trigger,
-                        settings=request.to_json() if request else {},
-                        schedule_slot=schedule_slot,
-                        status=RunStatus.QUEUED.value,
-                        requested_at=utcnow(),
-                    )
-                    .returning(Run.id)
-                )
-            ).scalar_one()
+    active = (
+        await conn.execute(
+            select(Run.id, Run.status).where(Run.status.in_([s.value for s in ACTIVE_RUN_STATUSES]))
         )
+    ).first()
+    if active is not None:
+        raise RunError(f"run {active.id} is {active.status}; wait for it or cancel it first")
+    return int(
+        (
+            await conn.execute(
+                insert(Run)
+                .values(
+                    kind=kind,
+                    clear_mode=clear_mode,
+                    trigger=trigger,
+                    settings=request.to_json() if request else {},
+                    schedule_slot=schedule_slot,
+                    status=RunStatus.QUEUED.value,
+                    requested_at=utcnow(),
+                )
+                .returning(Run.id)
+            )
+        ).scalar_one()
+    )
 
 
 async def request(engine: AsyncEngine, run_id: int, action: str) -> str:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, timedelta, tzinfo
@@ -26,6 +26,7 @@ from thumper_tui.detector.inference import DUPLICATE_IOU, Detector, Found
 from thumper_tui.detector.model import DetectorError
 from thumper_tui.engine.claims import LEASE, ClaimedImage, claim_batch, release
 from thumper_tui.engine.heartbeat import Heartbeat, RateMeter, WorkerStatus
+from thumper_tui.engine.imported import GivenBox, imported_boxes
 from thumper_tui.engine.lifecycle import complete_run, fail_run, start_run
 from thumper_tui.engine.provenance import refuses, unmarked_covered
 from thumper_tui.engine.recipe import PIPELINE_VERSION, RunRecipe
@@ -81,11 +82,25 @@ def _decode(image: ClaimedImage, imgsz: int) -> Decoded | str:
 
 
 def _detect_and_embed(
-    detector: Detector, embedder: IdentityEmbedder, ready: list[tuple[ClaimedImage, Decoded]]
+    detector: Detector,
+    embedder: IdentityEmbedder,
+    ready: list[tuple[ClaimedImage, Decoded]],
+    given: Mapping[int, list[GivenBox]] | None = None,
 ) -> tuple[list[list[Found]], float]:
-    """Detections for each decoded photo, deer carrying their embedding (one batch of crops),
-    and the seconds the embedding took."""
-    lists = detector.detect([d.array for _, d in ready])
+    """Detections for each decoded photo (the detector's, or the ``given`` boxes of an
+    imported run), deer carrying their embedding (one batch of crops), and the seconds the
+    embedding took."""
+    arrays = [d.array for _, d in ready]
+    if given is None:
+        lists = detector.detect(arrays)
+    else:
+        lists = detector.adopt(
+            arrays,
+            [
+                [(b.class_name, b.confidence, b.box) for b in given.get(image.id, [])]
+                for image, _ in ready
+            ],
+        )
     embed_started = time.perf_counter()
     crops: list[np.ndarray[Any, Any]] = []
     owners: list[tuple[int, int]] = []
@@ -114,7 +129,8 @@ async def _process(
     run: RunInfo,
     images: list[ClaimedImage],
 ) -> None:
-    """Decode, detect and write one batch (a reid-only run reuses stored detections).
+    """Decode, detect and write one batch (a reid-only run reuses stored detections, an
+    imported run takes its file's boxes in place of the detector's).
 
     Every decode is queued in the reader threads at once; the detector takes the photos in
     order, chunk by chunk (one photo on a CPU, 16 on a GPU), so it works on the first ones
@@ -122,9 +138,12 @@ async def _process(
     waited for the readers, ``detect`` the time it worked, ``embed`` the time of the crops.
     """
     found: dict[int, list[Found]] = {}
+    given = None
     if run.kind == RunKind.REID_ONLY:
         found = await stored_detections(engine, [i.id for i in images], embedder.version)
         images = [i for i in images if i.id not in found]
+    elif run.kind == RunKind.IMPORTED:
+        given = await imported_boxes(engine, run.id, [i.id for i in images])
     loop = asyncio.get_running_loop()
     pending = [loop.run_in_executor(pool, _decode, image, detector.imgsz) for image in images]
     failed: dict[int, str] = {}
@@ -141,7 +160,9 @@ async def _process(
                 failed[image.id] = outcome
         between = time.perf_counter()
         if ready:
-            lists, embed_s = await asyncio.to_thread(_detect_and_embed, detector, embedder, ready)
+            lists, embed_s = await asyncio.to_thread(
+                _detect_and_embed, detector, embedder, ready, given
+            )
             embedding += embed_s
             found.update((image.id, f) for (image, _), f in zip(ready, lists, strict=True))
         waited += between - before
@@ -165,13 +186,20 @@ def recipe_for(
     if threshold is None:
         threshold = embedder.threshold
     classifier = detector.classifier
+    source = run.request.source
+    detects = source is None  # an imported run takes its boxes from the file, not the detector
+    given = source or {}
     return RunRecipe(
-        model_path=str(detector.weights),
-        model_sha256=detector.weights_sha256,
-        model_classes=tuple(detector.names[i] for i in sorted(detector.names)),
-        imgsz=detector.imgsz,
-        confidence=detector.confidence,
-        iou=detector.iou,
+        model_path=str(detector.weights) if detects else given.get("detector"),
+        model_sha256=detector.weights_sha256 if detects else given.get("detector_sha256"),
+        model_classes=(
+            tuple(detector.names[i] for i in sorted(detector.names))
+            if detects
+            else tuple(given.get("classes") or ())
+        ),
+        imgsz=detector.imgsz if detects else None,
+        confidence=detector.confidence if detects else given.get("confidence"),
+        iou=detector.iou if detects else None,
         duplicate_iou=DUPLICATE_IOU,
         category_map=detector.category_map,
         classifier_path=str(classifier.weights) if classifier else None,
@@ -190,6 +218,7 @@ def recipe_for(
             head_votes=HEAD_VOTES if shipped_sex_head(embedder.version) is not None else 0.0,
         ),
         pipeline_version=PIPELINE_VERSION,
+        source=source,
     )
 
 

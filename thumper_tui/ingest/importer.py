@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from thumper_tui.ingest.probe import ProbedImage, probe
-from thumper_tui.ingest.scan import Candidate, Failure, scan
+from thumper_tui.ingest.scan import Candidate, Failure, ScanResult, scan
 from thumper_tui.store.dialect_insert import insert_ignoring_conflicts
 from thumper_tui.store.models import Camera, Image
 from thumper_tui.vocabulary.states import ImageStatus, TimestampSource
@@ -204,10 +204,33 @@ async def import_photos(
     ``on_found`` is called once with the number of candidate files, ``on_progress`` with the
     number of files handled after each step, so a caller can draw a progress bar.
     """
+    scanned = await asyncio.get_running_loop().run_in_executor(None, scan, list(roots), camera)
+    return await import_scanned(
+        engine,
+        scanned,
+        zone=zone,
+        threads=threads,
+        batch_size=batch_size,
+        on_found=on_found,
+        on_progress=on_progress,
+    )
+
+
+async def import_scanned(
+    engine: AsyncEngine,
+    scanned: ScanResult,
+    *,
+    zone: tzinfo,
+    threads: int = 4,
+    batch_size: int = 500,
+    on_found: Callable[[int], None] | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> ImportSummary:
+    """Import the files of a scan (or of a list, :func:`thumper_tui.ingest.scan.listed`), as
+    :func:`import_photos` does."""
     started = time.perf_counter()
     summary = ImportSummary()
     loop = asyncio.get_running_loop()
-    scanned = await loop.run_in_executor(None, scan, list(roots), camera)
     summary.failures.extend(scanned.failures)
     summary.found = len(scanned.candidates) + len(scanned.failures)
     if on_found:

@@ -141,3 +141,18 @@ def scan(roots: list[Path], camera: str | None = None) -> ScanResult:
             unique.append(candidate)
     result.candidates = unique
     return result
+
+
+def listed(root: str, paths: list[str]) -> ScanResult:
+    """The files ``paths`` (OS paths under ``root``) as a scan would find them: each one's
+    camera the first folder under ``root`` (``root``'s own name for a file directly in it)."""
+    result = ScanResult()
+    for path in paths:
+        if not os.path.isfile(path):
+            reason = "broken symlink" if os.path.islink(path) else "no such file"
+            result.failures.append(Failure(stored_path(path), reason))
+            continue
+        first = os.path.relpath(path, root).split(os.sep)[0]
+        folder = first if first != os.path.basename(path) else os.path.basename(root)
+        result.candidates.append(Candidate(stored_path(path), readable(folder)))
+    return result

@@ -295,3 +295,17 @@ class Audit(Base):
     after: Mapped[dict[str, Any] | None]
     actor: Mapped[str | None] = mapped_column(String(100))
     undone_at: Mapped[datetime | None]
+
+
+class ImportedBoxes(Base):
+    """The boxes a detections file (MegaDetector JSON) gave one photo, held for the import
+    run that embeds and re-identifies them; dropped when that run ends. ``boxes`` is a list of
+    ``[class_name, confidence, x1, y1, x2, y2]``, normalised to the upright photo."""
+
+    __tablename__ = "imported_boxes"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    image_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("images.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    boxes: Mapped[list[Any]] = mapped_column(JSON)

@@ -40,6 +40,7 @@ class RunKind(StrEnum):
     INCREMENTAL = "incremental"  # new and failed images
     FULL = "full"  # every image
     REID_ONLY = "reid-only"  # every done image's stored detections, re-identified
+    IMPORTED = "imported"  # a detections file's boxes, embedded and re-identified here
 
 
 class ClearMode(StrEnum):

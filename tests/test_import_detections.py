@@ -160,12 +160,14 @@ def test_a_good_file_queues_one_run_with_its_boxes(
             select(Image.path, ImportedBoxes.boxes).join(Image, Image.id == ImportedBoxes.image_id),
         )
     }
-    # the box's class is its top classification where it has one
+    # the box's class is its top classification where it has one, with that one's confidence
     assert held == {
-        "a.jpg": [["doe", 0.9, 0.1, 0.2, 0.4, 0.6000000000000001], ["person", 0.5, 0.6, 0.1,
-                                                                    0.8, 0.6]],
+        "a.jpg": [
+            ["doe", 0.9, 0.1, 0.2, 0.4, 0.6000000000000001, 0.8],
+            ["person", 0.5, 0.6, 0.1, 0.8, 0.6, None],
+        ],
         "b.jpg": [],
-    }  # fmt: skip
+    }
     again = run_cli("import-detections", str(path), "--root", str(photos),
                     database_url=database_url)  # fmt: skip
     assert again.exit_code == 1 and "run 1 is queued" in again.output

@@ -4,6 +4,7 @@ the size the weights were trained at, and a crop classifier deciding in a two-st
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +136,38 @@ def test_own_weights_run_over_real_photos_without_leave(
     (run,) = run_json("runs", database_url=url)
     assert run["status"] == "done" and run["settings"]["unmarked_images"] == 5
     assert run["settings"]["demo_model_allowed"] is False
+
+
+def test_megadetector_animals_are_sorted_by_the_classifier_when_imported(
+    user_models: UserModels, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = (f"sqlite:///{tmp_path / name}" for name in ("first.db", "second.db"))
+    monkeypatch.setenv("THUMPER_MODEL", str(user_models.generic))
+    _processed(first, user_models.ranch)
+    exported = tmp_path / "md.json"
+    ok("export", "megadetector", str(exported), "--md-categories", url=first)
+    monkeypatch.setenv("THUMPER_CLASSIFIER", str(user_models.classifier))
+    monkeypatch.setenv("THUMPER_CATEGORY_MAP", CROP_MAP + ",animal=unknown")
+    result = run_cli(
+        "import-detections", str(exported), "--root", str(user_models.ranch), database_url=second
+    )
+    assert result.exit_code == 0, result.output
+    rows = query(second, select(Detection.class_name, Detection.category, Detection.species))
+    # MegaDetector's "animal" goes through the map to a deer, and the classifier sorts it
+    assert rows and {name for name, _, _ in rows} == {"animal"}
+    assert {category for _, category, _ in rows} <= {"buck", "doe", "fawn"}
+    (run,) = run_json("runs", database_url=second)
+    digest = hashlib.sha256(user_models.classifier.read_bytes()).hexdigest()
+    assert run["kind"] == "imported" and run["settings"]["classifier_sha256"] == digest
+    assert run["model_classes"] == ["animal", "buck", "doe", "fawn", "person", "vehicle"]
+    # the classifier's probability is kept, and is what an export says of each deer's category
+    sure = query(second, select(Detection.id, Detection.category_confidence))
+    assert all(p is not None and 0 < p <= 1 for _, p in sure)
+    back = tmp_path / "back.json"
+    ok("export", "megadetector", str(back), url=second)
+    said = sorted(
+        d["classifications"][0][1]
+        for image in json.loads(back.read_text())["images"]
+        for d in image["detections"]
+    )
+    assert said == sorted(round(p, 4) for _, p in sure)

@@ -46,6 +46,8 @@ class Found:
     is_duplicate: bool = False
     embedding: bytes | None = None
     embedding_version: str | None = None
+    # how sure the category is when a classifier (or a file's classification) decided it
+    category_confidence: float | None = None
 
     @property
     def needs_embedding(self) -> bool:
@@ -65,11 +67,7 @@ def mark_duplicates(found: Sequence[Found]) -> list[Found]:
         duplicate = any(iou(item.box, k.box) > DUPLICATE_IOU for k in kept)
         if not duplicate:
             kept.append(item)
-        out.append(
-            Found(
-                item.box, item.confidence, item.class_name, item.category, item.species, duplicate
-            )
-        )
+        out.append(replace(item, is_duplicate=duplicate, embedding=None, embedding_version=None))
     return out
 
 
@@ -187,15 +185,16 @@ class Detector:
     def adopt(
         self,
         arrays: Sequence[np.ndarray[Any, Any]],
-        given: Sequence[Sequence[tuple[str, float, Box]]],
+        given: Sequence[Sequence[tuple[str, float, Box, float | None]]],
     ) -> list[list[Found]]:
-        """Boxes made elsewhere (class name, confidence, normalised box) for each BGR array,
-        treated as this detector's own: the same category map, duplicates and classifier."""
+        """Boxes made elsewhere (class name, confidence, normalised box, the confidence of the
+        class when a classification gave it) for each BGR array, treated as this detector's
+        own: the same category map, duplicates and classifier."""
         results = []
         for boxes in given:
             found = [
-                Found(box, confidence, name, *self.category_of(name))
-                for name, confidence, box in boxes
+                Found(box, confidence, name, *self.category_of(name), category_confidence=sure)
+                for name, confidence, box, sure in boxes
             ]
             results.append(mark_duplicates(found))
         if self.classifier is not None:
@@ -222,5 +221,8 @@ class Detector:
         for (index, position), verdict in zip(owners, verdicts, strict=True):
             category, species = self.category_of(verdict.class_name)
             results[index][position] = replace(
-                results[index][position], category=category, species=species
+                results[index][position],
+                category=category,
+                species=species,
+                category_confidence=verdict.probability,
             )

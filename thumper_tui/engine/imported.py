@@ -27,21 +27,24 @@ INSERT_CHUNK = 1000
 @dataclass(frozen=True)
 class GivenBox:
     """One box a detections file gave a photo: its class name, confidence and box (x1, y1,
-    x2, y2, normalised to the upright photo)."""
+    x2, y2, normalised to the upright photo), and the confidence of its class when a
+    classification gave the class."""
 
     class_name: str
     confidence: float
     box: Box
+    class_confidence: float | None = None
 
     def to_json(self) -> list[Any]:
-        """The stored form: ``[class_name, confidence, x1, y1, x2, y2]``."""
-        return [self.class_name, self.confidence, *self.box]
+        """The stored form: ``[class_name, confidence, x1, y1, x2, y2, class_confidence]``."""
+        return [self.class_name, self.confidence, *self.box, self.class_confidence]
 
     @classmethod
     def from_json(cls, row: Sequence[Any]) -> GivenBox:
         """A box from its stored form."""
-        name, confidence, x1, y1, x2, y2 = row
-        return cls(str(name), float(confidence), (float(x1), float(y1), float(x2), float(y2)))
+        name, confidence, x1, y1, x2, y2, sure = row
+        box = (float(x1), float(y1), float(x2), float(y2))
+        return cls(str(name), float(confidence), box, None if sure is None else float(sure))
 
 
 async def queue_imported(

@@ -97,7 +97,10 @@ def _detect_and_embed(
         lists = detector.adopt(
             arrays,
             [
-                [(b.class_name, b.confidence, b.box) for b in given.get(image.id, [])]
+                [
+                    (b.class_name, b.confidence, b.box, b.class_confidence)
+                    for b in given.get(image.id, [])
+                ]
                 for image, _ in ready
             ],
         )

@@ -175,6 +175,7 @@ def _detection_rows(
                     "confidence": item.confidence,
                     "class_name": item.class_name,
                     "category": item.category,
+                    "category_confidence": item.category_confidence,
                     "species": item.species,
                     "is_duplicate": item.is_duplicate,
                     "embedding": item.embedding,

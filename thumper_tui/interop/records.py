@@ -51,6 +51,7 @@ class DetectionRecord:
     class_name: str
     category: str
     by_human: bool
+    category_confidence: float | None
     is_duplicate: bool
     deer_id: int | None
     deer_name: str | None
@@ -60,6 +61,16 @@ class DetectionRecord:
     def is_deer(self) -> bool:
         """Whether the detection is a deer (of any category)."""
         return self.category in DEER_CATEGORIES
+
+    @property
+    def category_probability(self) -> float:
+        """How sure the category is: 1 for a human's, the classifier's (or a detections
+        file's) probability where one decided it, else the detection's confidence (the
+        detector's class is the category)."""
+        if self.by_human:
+            return 1.0
+        sure = self.category_confidence
+        return round(float(self.confidence if sure is None else sure), 4)
 
     @property
     def individual(self) -> str | None:
@@ -111,6 +122,7 @@ async def photos_with_detections(
             Detection.class_name,
             Detection.category,
             Detection.corrected_category,
+            Detection.category_confidence,
             Detection.is_duplicate,
             Detection.deer_id,
             Detection.burst_id,
@@ -161,6 +173,7 @@ def _detection(r: Any) -> DetectionRecord:
         r.class_name,
         r.corrected_category or r.category,
         r.corrected_category is not None,
+        r.category_confidence,
         r.is_duplicate,
         r.deer_id,
         r.deer_name,

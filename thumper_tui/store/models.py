@@ -169,6 +169,9 @@ class Detection(Base):
     confidence: Mapped[float] = mapped_column(Float)
     class_name: Mapped[str] = mapped_column(String(100))
     category: Mapped[str] = mapped_column(String(16))
+    # How sure the category is when something other than the detector's class decided it: the
+    # crop classifier's probability, or a detections file's classification confidence.
+    category_confidence: Mapped[float | None] = mapped_column(Float)
     species: Mapped[str | None] = mapped_column(String(100))
     is_duplicate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)

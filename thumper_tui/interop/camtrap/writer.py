@@ -135,7 +135,7 @@ class _Observations:
                     "classifiedBy": None
                     if d.by_human
                     else self.facts.detectors.get(photo.run_id or 0),
-                    "classificationProbability": None if d.by_human else round(d.confidence, 4),
+                    "classificationProbability": None if d.by_human else d.category_probability,
                     "observationComments": f"detector class: {d.class_name}",
                 }
             )

@@ -140,13 +140,13 @@ class _Checker:
         if min(x, y) < -TOLERANCE or w <= 0 or h <= 0 or max(x + w, y + h) > 1 + TOLERANCE:
             self.problems.append(f"{where}: bbox {bbox} is out of [0, 1]")
             return None
-        name = self.detection[category]
+        name, sure = self.detection[category], None
         top = self.top_class(where, det.get("classifications"))
         if top is not None:
-            name = top
-        return GivenBox(name, conf, (_clip(x), _clip(y), _clip(x + w), _clip(y + h)))
+            name, sure = top
+        return GivenBox(name, conf, (_clip(x), _clip(y), _clip(x + w), _clip(y + h)), sure)
 
-    def top_class(self, where: str, classifications: Any) -> str | None:
+    def top_class(self, where: str, classifications: Any) -> tuple[str, float] | None:
         if not classifications:
             return None
         best: tuple[float, str] | None = None
@@ -162,7 +162,7 @@ class _Checker:
             score = float(pair[1])
             if best is None or score > best[0]:
                 best = (score, self.classification[str(pair[0])])
-        return best[1] if best else None
+        return (best[1], best[0]) if best else None
 
     def image(self, index: int, entry: Any) -> ListedImage | None:
         if not isinstance(entry, dict):

@@ -109,8 +109,8 @@ def _detection(item: DetectionRecord, category: str) -> dict[str, Any]:
         "bbox": [x1, y1, round(x2 - x1, DIGITS), round(y2 - y1, DIGITS)],
     }
     if item.category in DEER_CLASSES:
-        probability = 1.0 if item.by_human else round(float(item.confidence), DIGITS)
-        out["classifications"] = [[str(DEER_CLASSES.index(item.category) + 1), probability]]
+        category = str(DEER_CLASSES.index(item.category) + 1)
+        out["classifications"] = [[category, item.category_probability]]
     return out
 
 

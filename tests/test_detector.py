@@ -165,16 +165,20 @@ def test_boxes_made_elsewhere_are_treated_as_the_detectors_own() -> None:
     photo = np.zeros((90, 160, 3), dtype=np.uint8)
     given = [
         [
-            ("Deer", 0.6, (0.1, 0.1, 0.5, 0.9)),
-            ("animal", 0.9, (0.12, 0.1, 0.5, 0.9)),  # the same animal, more confident
-            ("Raccoon", 0.8, (0.6, 0.5, 0.9, 0.9)),
+            ("Deer", 0.6, (0.1, 0.1, 0.5, 0.9), None),
+            ("animal", 0.9, (0.12, 0.1, 0.5, 0.9), 0.7),  # the same animal, more confident
+            ("Raccoon", 0.8, (0.6, 0.5, 0.9, 0.9), None),
         ],
         [],
     ]
     found = detector.adopt([photo, photo], given)
     assert found[1] == []
-    assert [(f.class_name, f.category, f.species, f.is_duplicate) for f in found[0]] == [
-        ("animal", "unknown", "deer", False),
-        ("Raccoon", "other", "Raccoon", False),
-        ("Deer", "unknown", "deer", True),
+    shown = [
+        (f.class_name, f.category, f.species, f.is_duplicate, f.category_confidence)
+        for f in found[0]
+    ]
+    assert shown == [
+        ("animal", "unknown", "deer", False, 0.7),
+        ("Raccoon", "other", "Raccoon", False, None),
+        ("Deer", "unknown", "deer", True, None),
     ]

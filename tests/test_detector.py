@@ -160,14 +160,15 @@ def test_boxes_made_elsewhere_are_treated_as_the_detectors_own() -> None:
     import numpy as np
 
     from thumper_tui.detector.inference import Detector
+    from thumper_tui.vocabulary.boxes import GivenBox
 
     detector = Detector(None, device="cpu", category_map={"deer": "unknown", "animal": "unknown"})
     photo = np.zeros((90, 160, 3), dtype=np.uint8)
     given = [
         [
-            ("Deer", 0.6, (0.1, 0.1, 0.5, 0.9), None),
-            ("animal", 0.9, (0.12, 0.1, 0.5, 0.9), 0.7),  # the same animal, more confident
-            ("Raccoon", 0.8, (0.6, 0.5, 0.9, 0.9), None),
+            GivenBox("Deer", 0.6, (0.1, 0.1, 0.5, 0.9)),
+            GivenBox("animal", 0.9, (0.12, 0.1, 0.5, 0.9), 0.7),  # the same, more confident
+            GivenBox("Raccoon", 0.8, (0.6, 0.5, 0.9, 0.9)),
         ],
         [],
     ]

@@ -13,6 +13,7 @@ import click
 from thumper_tui.cli.options import json_option
 from thumper_tui.cli.runtime import EXIT_USAGE, fail, run_with_database, settings_from
 from thumper_tui.cli.tables import print_line
+from thumper_tui.interop.taxa import WHITE_TAILED_DEER
 from thumper_tui.vocabulary.counting import counted
 
 if TYPE_CHECKING:  # the exporters load when a command runs, not for help
@@ -50,7 +51,7 @@ def _export(ctx: click.Context, run_id: int | None, root: Path | None, write: Wr
     fixed_root = str(root.expanduser().resolve()) if root else None
 
     async def work(engine: AsyncEngine) -> Exported:
-        photos, _ = await count_photos(engine, run_id)
+        photos = await count_photos(engine, run_id)
         if photos == 0:
             raise ExportError(
                 "nothing to export: no processed photos"
@@ -152,7 +153,7 @@ Examples:
 @click.option("--contributor", default=None, help="The package's contact (default: you).")
 @click.option(
     "--deer-species",
-    default="Odocoileus virginianus",
+    default=WHITE_TAILED_DEER,
     show_default=True,
     help="The deer's scientific name (mule deer: Odocoileus hemionus).",
 )

@@ -26,7 +26,7 @@ from thumper_tui.detector.model import (
     load_detector,
     trained_imgsz,
 )
-from thumper_tui.vocabulary.boxes import Box, iou
+from thumper_tui.vocabulary.boxes import Box, GivenBox, iou
 from thumper_tui.vocabulary.categories import DEER_CATEGORIES, DEFAULT_CATEGORY_MAP, category_for
 
 DUPLICATE_IOU = 0.5
@@ -67,7 +67,7 @@ def mark_duplicates(found: Sequence[Found]) -> list[Found]:
         duplicate = any(iou(item.box, k.box) > DUPLICATE_IOU for k in kept)
         if not duplicate:
             kept.append(item)
-        out.append(replace(item, is_duplicate=duplicate, embedding=None, embedding_version=None))
+        out.append(replace(item, is_duplicate=duplicate))
     return out
 
 
@@ -185,16 +185,21 @@ class Detector:
     def adopt(
         self,
         arrays: Sequence[np.ndarray[Any, Any]],
-        given: Sequence[Sequence[tuple[str, float, Box, float | None]]],
+        given: Sequence[Sequence[GivenBox]],
     ) -> list[list[Found]]:
-        """Boxes made elsewhere (class name, confidence, normalised box, the confidence of the
-        class when a classification gave it) for each BGR array, treated as this detector's
-        own: the same category map, duplicates and classifier."""
+        """Boxes made elsewhere for each BGR array, treated as this detector's own: the same
+        category map, duplicates and classifier."""
         results = []
         for boxes in given:
             found = [
-                Found(box, confidence, name, *self.category_of(name), category_confidence=sure)
-                for name, confidence, box, sure in boxes
+                Found(
+                    b.box,
+                    b.confidence,
+                    b.class_name,
+                    *self.category_of(b.class_name),
+                    category_confidence=b.class_confidence,
+                )
+                for b in boxes
             ]
             results.append(mark_duplicates(found))
         if self.classifier is not None:

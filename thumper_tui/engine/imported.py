@@ -9,7 +9,6 @@ does; the held boxes are dropped when the run ends.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -18,33 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from thumper_tui.engine.recipe import RunRequest
 from thumper_tui.engine.runs import queue_run_in
 from thumper_tui.store.models import ImportedBoxes, Run
-from thumper_tui.vocabulary.boxes import Box
+from thumper_tui.vocabulary.boxes import GivenBox
 from thumper_tui.vocabulary.states import ENDED_STATUSES, ClearMode, RunKind, RunTrigger
 
 INSERT_CHUNK = 1000
-
-
-@dataclass(frozen=True)
-class GivenBox:
-    """One box a detections file gave a photo: its class name, confidence and box (x1, y1,
-    x2, y2, normalised to the upright photo), and the confidence of its class when a
-    classification gave the class."""
-
-    class_name: str
-    confidence: float
-    box: Box
-    class_confidence: float | None = None
-
-    def to_json(self) -> list[Any]:
-        """The stored form: ``[class_name, confidence, x1, y1, x2, y2, class_confidence]``."""
-        return [self.class_name, self.confidence, *self.box, self.class_confidence]
-
-    @classmethod
-    def from_json(cls, row: Sequence[Any]) -> GivenBox:
-        """A box from its stored form."""
-        name, confidence, x1, y1, x2, y2, sure = row
-        box = (float(x1), float(y1), float(x2), float(y2))
-        return cls(str(name), float(confidence), box, None if sure is None else float(sure))
 
 
 async def queue_imported(

@@ -26,7 +26,7 @@ from thumper_tui.detector.inference import DUPLICATE_IOU, Detector, Found
 from thumper_tui.detector.model import DetectorError
 from thumper_tui.engine.claims import LEASE, ClaimedImage, claim_batch, release
 from thumper_tui.engine.heartbeat import Heartbeat, RateMeter, WorkerStatus
-from thumper_tui.engine.imported import GivenBox, imported_boxes
+from thumper_tui.engine.imported import imported_boxes
 from thumper_tui.engine.lifecycle import complete_run, fail_run, start_run
 from thumper_tui.engine.provenance import refuses, unmarked_covered
 from thumper_tui.engine.recipe import PIPELINE_VERSION, RunRecipe
@@ -41,6 +41,7 @@ from thumper_tui.reid.embedder import IdentityEmbedder, shipped_sex_head
 from thumper_tui.reid.evidence import ConsolidationRecipe
 from thumper_tui.telemetry.nvml import GpuSampler
 from thumper_tui.telemetry.samples import KEEP
+from thumper_tui.vocabulary.boxes import GivenBox
 from thumper_tui.vocabulary.codec import vector_to_bytes
 from thumper_tui.vocabulary.states import ENDED_STATUSES, RunKind, RunStatus, WorkerState
 
@@ -94,16 +95,7 @@ def _detect_and_embed(
     if given is None:
         lists = detector.detect(arrays)
     else:
-        lists = detector.adopt(
-            arrays,
-            [
-                [
-                    (b.class_name, b.confidence, b.box, b.class_confidence)
-                    for b in given.get(image.id, [])
-                ]
-                for image, _ in ready
-            ],
-        )
+        lists = detector.adopt(arrays, [given.get(image.id, []) for image, _ in ready])
     embed_started = time.perf_counter()
     crops: list[np.ndarray[Any, Any]] = []
     owners: list[tuple[int, int]] = []

@@ -149,10 +149,10 @@ def listed(root: str, paths: list[str]) -> ScanResult:
     result = ScanResult()
     for path in paths:
         if not os.path.isfile(path):
-            reason = "broken symlink" if os.path.islink(path) else "no such file"
+            reason = "broken symlink" if os.path.islink(path) else "no such file or directory"
             result.failures.append(Failure(stored_path(path), reason))
             continue
-        first = os.path.relpath(path, root).split(os.sep)[0]
-        folder = first if first != os.path.basename(path) else os.path.basename(root)
+        parts = os.path.relpath(path, root).split(os.sep)
+        folder = parts[0] if len(parts) > 1 else os.path.basename(root)
         result.candidates.append(Candidate(stored_path(path), readable(folder)))
     return result

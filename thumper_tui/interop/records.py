@@ -75,9 +75,12 @@ class DetectionRecord:
     @property
     def individual(self) -> str | None:
         """The individual's id as exports write it: its name when named, else its stable id."""
-        if self.deer_id is None:
-            return None
-        return self.deer_name or f"thumper-deer-{self.deer_id}"
+        return None if self.deer_id is None else individual_id(self.deer_id, self.deer_name)
+
+
+def individual_id(deer_id: int, name: str | None) -> str:
+    """A profile as exports name an individual: its name when named, else its stable id."""
+    return name or f"thumper-deer-{deer_id}"
 
 
 def in_scope(run_id: int | None) -> ColumnElement[bool]:
@@ -87,17 +90,11 @@ def in_scope(run_id: int | None) -> ColumnElement[bool]:
     return Image.status.in_([ImageStatus.DONE.value, ImageStatus.FAILED.value])
 
 
-async def count_photos(engine: AsyncEngine, run_id: int | None) -> tuple[int, int]:
-    """How many photos and detections an export of ``run_id`` covers (for its progress)."""
+async def count_photos(engine: AsyncEngine, run_id: int | None) -> int:
+    """How many photos an export of ``run_id`` covers (for its progress)."""
     async with engine.connect() as conn:
         photos = await conn.scalar(select(func.count()).select_from(Image).where(in_scope(run_id)))
-        detections = await conn.scalar(
-            select(func.count())
-            .select_from(Detection)
-            .join(Image, Image.id == Detection.image_id)
-            .where(in_scope(run_id))
-        )
-    return int(photos or 0), int(detections or 0)
+    return int(photos or 0)
 
 
 async def photos_with_detections(

@@ -31,6 +31,7 @@ from thumper_tui.interop.records import (
     Exported,
     PhotoRecord,
     in_scope,
+    individual_id,
     photos_with_detections,
     relative_name,
     size_of,
@@ -188,7 +189,7 @@ async def _events(
                     "count": 1,
                     "lifeStage": LIFE_STAGE.get(r.category),
                     "sex": SEX.get(r.category),
-                    "individualID": r.name or f"thumper-deer-{r.deer_id}",
+                    "individualID": individual_id(r.deer_id, r.name),
                     "classificationMethod": "machine",
                     "classifiedBy": "thumper re-identification",
                 }

@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from thumper_tui.engine.imported import GivenBox, queue_imported
+from thumper_tui.engine.imported import queue_imported
 from thumper_tui.engine.runs import RunError, active_run
 from thumper_tui.ingest.importer import ImportSummary, import_scanned
 from thumper_tui.ingest.scan import listed
 from thumper_tui.interop.megadetector.reader import DetectionsFile
 from thumper_tui.paths import stored_path
 from thumper_tui.store.models import Image
+from thumper_tui.vocabulary.boxes import GivenBox
 
 CHUNK = 500
 
@@ -82,10 +83,7 @@ async def import_detections(
     # A photo already imported under another path (a copy) takes its boxes to that image.
     originals = {d.path: d.original for d in summary.duplicates}
     known.update(await _image_ids(engine, [p for p in by_path if p not in known]))
-    known.update(
-        (copy, image_id)
-        for copy, image_id in (await _image_ids(engine, list(set(originals.values())))).items()
-    )
+    known.update(await _image_ids(engine, list(set(originals.values()))))
     boxes: dict[int, list[GivenBox]] = {}
     unreadable = [f.path for f in summary.failures]
     for path, item in by_path.items():

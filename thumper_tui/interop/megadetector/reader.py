@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from thumper_tui.engine.imported import GivenBox
+from thumper_tui.vocabulary.boxes import GivenBox
 
 TOLERANCE = 1e-6  # rounding in a writer's boxes: a box may end at 1.0000004
 MAX_SHOWN = 20
@@ -51,11 +51,6 @@ class DetectionsFile:
 
     source: dict[str, Any]
     images: list[ListedImage] = field(default_factory=list)
-
-    @property
-    def boxes(self) -> int:
-        """How many boxes the file gives, over all its images."""
-        return sum(len(i.boxes) for i in self.images)
 
 
 def _categories(data: Mapping[str, Any], key: str, problems: list[str]) -> dict[str, str]:
